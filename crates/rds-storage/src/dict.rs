@@ -1,0 +1,536 @@
+//! [`Dict`]: a chained hash table with incremental rehashing and a rehash-safe scan cursor, the
+//! structure Redis's keyspace is built on.
+//!
+//! Why not `std::collections::HashMap`: growing a table of millions of keys in one step stalls every
+//! client for tens of milliseconds, and its open addressing moves entries around so a SCAN cursor could
+//! miss keys. Here the table grows one bucket per operation, and SCAN visits buckets in reverse-binary
+//! order so every key present for the whole scan is returned at least once, whatever resizes happen
+//! between calls. A bucket is one pointer, which also keeps memory per key low.
+
+use std::collections::hash_map::RandomState;
+use std::hash::BuildHasher;
+
+use crate::compact::CompactBytes;
+
+/// Smallest non-empty table.
+const INITIAL_SIZE: usize = 4;
+/// Buckets moved per write while rehashing.
+const REHASH_STEP: usize = 1;
+
+struct Node<V> {
+    key: CompactBytes,
+    value: V,
+    next: Option<Box<Node<V>>>,
+}
+
+struct Table<V> {
+    buckets: Vec<Option<Box<Node<V>>>>,
+    used: usize,
+}
+
+impl<V> Table<V> {
+    fn empty() -> Self {
+        Table { buckets: Vec::new(), used: 0 }
+    }
+
+    fn with_size(size: usize) -> Self {
+        let mut buckets = Vec::with_capacity(size);
+        buckets.resize_with(size, || None);
+        Table { buckets, used: 0 }
+    }
+
+    fn mask(&self) -> usize {
+        self.buckets.len().wrapping_sub(1)
+    }
+}
+
+/// A hash table from binary keys to `V`.
+pub struct Dict<V> {
+    tables: [Table<V>; 2],
+    /// Next bucket of `tables[0]` to move into `tables[1]`, while rehashing.
+    rehash_index: Option<usize>,
+    hasher: RandomState,
+    rng: u64,
+}
+
+impl<V> Default for Dict<V> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<V> Dict<V> {
+    /// An empty dictionary; allocates nothing until the first insert.
+    pub fn new() -> Self {
+        let hasher = RandomState::new();
+        let rng = hasher.hash_one(0xdead_beef_u64) | 1;
+        Dict { tables: [Table::empty(), Table::empty()], rehash_index: None, hasher, rng }
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.tables[0].used + self.tables[1].used
+    }
+
+    /// True when there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Total buckets, for INFO-style reporting and memory estimates.
+    pub fn bucket_count(&self) -> usize {
+        self.tables[0].buckets.len() + self.tables[1].buckets.len()
+    }
+
+    fn hash(&self, key: &[u8]) -> u64 {
+        self.hasher.hash_one(key)
+    }
+
+    /// The value stored under `key`.
+    pub fn get(&self, key: &[u8]) -> Option<&V> {
+        self.get_key_value(key).map(|(_, value)| value)
+    }
+
+    /// The stored key and value under `key`.
+    pub fn get_key_value(&self, key: &[u8]) -> Option<(&CompactBytes, &V)> {
+        if self.is_empty() {
+            return None;
+        }
+        let hash = self.hash(key);
+        for table in self.live_tables() {
+            let mut node = table.buckets[(hash as usize) & table.mask()].as_deref();
+            while let Some(n) = node {
+                if n.key.as_slice() == key {
+                    return Some((&n.key, &n.value));
+                }
+                node = n.next.as_deref();
+            }
+        }
+        None
+    }
+
+    /// A mutable reference to the value under `key`.
+    pub fn get_mut(&mut self, key: &[u8]) -> Option<&mut V> {
+        if self.is_empty() {
+            return None;
+        }
+        self.rehash_steps(REHASH_STEP);
+        let hash = self.hash(key);
+        let rehashing = self.rehash_index.is_some();
+        let (first, second) = self.tables.split_at_mut(1);
+        let candidates = if rehashing { [Some(&mut first[0]), Some(&mut second[0])] } else { [Some(&mut first[0]), None] };
+        for table in candidates.into_iter().flatten() {
+            let mask = table.mask();
+            let mut node = table.buckets[(hash as usize) & mask].as_deref_mut();
+            while let Some(n) = node {
+                if n.key.as_slice() == key {
+                    return Some(&mut n.value);
+                }
+                node = n.next.as_deref_mut();
+            }
+        }
+        None
+    }
+
+    /// True when `key` is present.
+    pub fn contains_key(&self, key: &[u8]) -> bool {
+        self.get_key_value(key).is_some()
+    }
+
+    /// Inserts or replaces; returns the previous value.
+    pub fn insert(&mut self, key: CompactBytes, value: V) -> Option<V> {
+        if let Some(slot) = self.get_mut(&key) {
+            return Some(std::mem::replace(slot, value));
+        }
+        self.insert_new(key, value);
+        None
+    }
+
+    /// Inserts a key known to be absent.
+    pub fn insert_new(&mut self, key: CompactBytes, value: V) {
+        self.expand_if_needed();
+        let hash = self.hash(&key);
+        let table = if self.rehash_index.is_some() { &mut self.tables[1] } else { &mut self.tables[0] };
+        let index = (hash as usize) & table.mask();
+        let next = table.buckets[index].take();
+        table.buckets[index] = Some(Box::new(Node { key, value, next }));
+        table.used += 1;
+    }
+
+    /// Removes `key`, returning its stored key and value.
+    pub fn remove(&mut self, key: &[u8]) -> Option<(CompactBytes, V)> {
+        if self.is_empty() {
+            return None;
+        }
+        self.rehash_steps(REHASH_STEP);
+        let hash = self.hash(key);
+        let table_count = if self.rehash_index.is_some() { 2 } else { 1 };
+        for table in &mut self.tables[..table_count] {
+            let index = (hash as usize) & table.mask();
+            if let Some(removed) = remove_from_chain(&mut table.buckets[index], key) {
+                table.used -= 1;
+                let node = *removed;
+                self.shrink_if_needed();
+                return Some((node.key, node.value));
+            }
+        }
+        None
+    }
+
+    /// Removes every entry.
+    pub fn clear(&mut self) {
+        // Dropping a long chain recursively could overflow the stack: unlink iteratively.
+        for table in &mut self.tables {
+            for bucket in &mut table.buckets {
+                let mut node = bucket.take();
+                while let Some(mut n) = node {
+                    node = n.next.take();
+                }
+            }
+        }
+        self.tables = [Table::empty(), Table::empty()];
+        self.rehash_index = None;
+    }
+
+    fn live_tables(&self) -> impl Iterator<Item = &Table<V>> {
+        let count = if self.rehash_index.is_some() { 2 } else { 1 };
+        self.tables[..count].iter().filter(|t| !t.buckets.is_empty())
+    }
+
+    fn expand_if_needed(&mut self) {
+        if self.rehash_index.is_some() {
+            return;
+        }
+        let table = &self.tables[0];
+        if table.buckets.is_empty() {
+            self.tables[0] = Table::with_size(INITIAL_SIZE);
+        } else if table.used >= table.buckets.len() {
+            self.start_rehash((table.used + 1).next_power_of_two());
+        }
+    }
+
+    fn shrink_if_needed(&mut self) {
+        let table = &self.tables[0];
+        if self.rehash_index.is_none() && table.buckets.len() > INITIAL_SIZE && table.used * 10 < table.buckets.len() {
+            self.start_rehash(table.used.max(INITIAL_SIZE).next_power_of_two());
+        }
+    }
+
+    fn start_rehash(&mut self, size: usize) {
+        if size == self.tables[0].buckets.len() {
+            return;
+        }
+        self.tables[1] = Table::with_size(size);
+        self.rehash_index = Some(0);
+    }
+
+    /// Moves up to `steps` buckets to the new table; visits at most `10 * steps` empty buckets.
+    pub fn rehash_steps(&mut self, steps: usize) -> bool {
+        let Some(mut index) = self.rehash_index else { return false };
+        let mut empty_visits = steps * 10;
+        let mut moved = 0;
+        while moved < steps && self.tables[0].used > 0 {
+            while self.tables[0].buckets[index].is_none() {
+                index += 1;
+                empty_visits -= 1;
+                if empty_visits == 0 {
+                    self.rehash_index = Some(index);
+                    return true;
+                }
+            }
+            let mut node = self.tables[0].buckets[index].take();
+            while let Some(mut n) = node {
+                node = n.next.take();
+                let target = (self.hash(&n.key) as usize) & self.tables[1].mask();
+                n.next = self.tables[1].buckets[target].take();
+                self.tables[1].buckets[target] = Some(n);
+                self.tables[0].used -= 1;
+                self.tables[1].used += 1;
+            }
+            index += 1;
+            moved += 1;
+        }
+        if self.tables[0].used == 0 {
+            self.tables[0] = std::mem::replace(&mut self.tables[1], Table::empty());
+            self.rehash_index = None;
+            return false;
+        }
+        self.rehash_index = Some(index);
+        true
+    }
+
+    /// Rehashes for about `budget_buckets` buckets; used by the server's cron when idle.
+    pub fn rehash_idle(&mut self, budget_buckets: usize) {
+        let mut left = budget_buckets;
+        while left >= 100 && self.rehash_steps(100) {
+            left -= 100;
+        }
+    }
+
+    /// Visits one step of a scan starting at `cursor`, calling `visit` for each entry of the buckets
+    /// covered, and returns the next cursor (0 when the scan is complete).
+    pub fn scan(&self, cursor: u64, mut visit: impl FnMut(&CompactBytes, &V)) -> u64 {
+        if self.is_empty() {
+            return 0;
+        }
+        let mut cursor = cursor;
+        let visit_bucket = |table: &Table<V>, index: u64, visit: &mut dyn FnMut(&CompactBytes, &V)| {
+            let mut node = table.buckets[(index as usize) & table.mask()].as_deref();
+            while let Some(n) = node {
+                visit(&n.key, &n.value);
+                node = n.next.as_deref();
+            }
+        };
+        if self.rehash_index.is_none() {
+            let table = &self.tables[0];
+            let mask = table.mask() as u64;
+            visit_bucket(table, cursor & mask, &mut visit);
+            return next_cursor(cursor, mask);
+        }
+        // While rehashing, visit the bucket in the small table and all its expansions in the large one.
+        let (small, large) = if self.tables[0].buckets.len() <= self.tables[1].buckets.len() {
+            (&self.tables[0], &self.tables[1])
+        } else {
+            (&self.tables[1], &self.tables[0])
+        };
+        let small_mask = small.mask() as u64;
+        let large_mask = large.mask() as u64;
+        visit_bucket(small, cursor & small_mask, &mut visit);
+        loop {
+            visit_bucket(large, cursor & large_mask, &mut visit);
+            cursor = next_cursor(cursor, large_mask);
+            if cursor & (small_mask ^ large_mask) == 0 {
+                break;
+            }
+        }
+        cursor
+    }
+
+    /// Iterates over every entry.
+    pub fn iter(&self) -> Iter<'_, V> {
+        Iter { dict: self, table: 0, bucket: 0, node: None }
+    }
+
+    fn next_random(&mut self) -> u64 {
+        // xorshift64*: sampling needs speed, not cryptographic strength.
+        let mut x = self.rng;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.rng = x;
+        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// A uniformly chosen bucket's random entry, as Redis's `dictGetRandomKey`.
+    pub fn random_entry(&mut self) -> Option<(&CompactBytes, &V)> {
+        if self.is_empty() {
+            return None;
+        }
+        self.rehash_steps(REHASH_STEP);
+        let (table_index, bucket) = loop {
+            let random = self.next_random() as usize;
+            if let Some(start) = self.rehash_index {
+                let size0 = self.tables[0].buckets.len();
+                let total = size0 + self.tables[1].buckets.len();
+                let pick = start + random % (total - start);
+                let (t, b) = if pick >= size0 { (1, pick - size0) } else { (0, pick) };
+                if self.tables[t].buckets[b].is_some() {
+                    break (t, b);
+                }
+            } else {
+                let b = random & self.tables[0].mask();
+                if self.tables[0].buckets[b].is_some() {
+                    break (0, b);
+                }
+            }
+        };
+        let chain_len = {
+            let mut len = 0;
+            let mut node = self.tables[table_index].buckets[bucket].as_deref();
+            while let Some(n) = node {
+                len += 1;
+                node = n.next.as_deref();
+            }
+            len
+        };
+        let skip = (self.next_random() as usize) % chain_len;
+        let mut node = self.tables[table_index].buckets[bucket].as_deref();
+        for _ in 0..skip {
+            node = node.and_then(|n| n.next.as_deref());
+        }
+        node.map(|n| (&n.key, &n.value))
+    }
+
+    /// Up to `count` entries from consecutive buckets starting at a random one (Redis's
+    /// `dictGetSomeKeys`): cheap sampling for expiry and eviction, not uniform.
+    pub fn sample(&mut self, count: usize, mut visit: impl FnMut(&CompactBytes, &V)) {
+        if self.is_empty() || count == 0 {
+            return;
+        }
+        self.rehash_steps(count);
+        let mut found = 0;
+        let mut empty_run = 0;
+        let start = self.next_random() as usize;
+        let max_steps = count * 10;
+        let tables = if self.rehash_index.is_some() { 2 } else { 1 };
+        let largest_mask = self.tables[..tables].iter().map(Table::mask).max().unwrap_or(0);
+        let mut index = start & largest_mask;
+        for _ in 0..max_steps {
+            for table in &self.tables[..tables] {
+                if table.buckets.is_empty() || index > table.mask() {
+                    continue;
+                }
+                let mut node = table.buckets[index].as_deref();
+                if node.is_none() {
+                    empty_run += 1;
+                }
+                while let Some(n) = node {
+                    visit(&n.key, &n.value);
+                    found += 1;
+                    empty_run = 0;
+                    if found >= count {
+                        return;
+                    }
+                    node = n.next.as_deref();
+                }
+            }
+            if empty_run >= 5 && empty_run > count {
+                index = (self.next_random() as usize) & largest_mask;
+                empty_run = 0;
+            } else {
+                index = (index + 1) & largest_mask;
+            }
+        }
+    }
+}
+
+impl<V> Drop for Dict<V> {
+    fn drop(&mut self) {
+        self.clear();
+    }
+}
+
+fn remove_from_chain<V>(link: &mut Option<Box<Node<V>>>, key: &[u8]) -> Option<Box<Node<V>>> {
+    let mut link = link;
+    loop {
+        match link {
+            None => return None,
+            Some(node) if node.key.as_slice() == key => {
+                let mut removed = link.take()?;
+                *link = removed.next.take();
+                return Some(removed);
+            }
+            Some(node) => link = &mut node.next,
+        }
+    }
+}
+
+/// Redis's reverse-binary cursor increment: set the unmasked bits, reverse, add one, reverse back.
+fn next_cursor(cursor: u64, mask: u64) -> u64 {
+    let mut v = cursor | !mask;
+    v = v.reverse_bits();
+    v = v.wrapping_add(1);
+    v.reverse_bits()
+}
+
+/// Iterator over a [`Dict`]'s entries.
+pub struct Iter<'a, V> {
+    dict: &'a Dict<V>,
+    table: usize,
+    bucket: usize,
+    node: Option<&'a Node<V>>,
+}
+
+impl<'a, V> Iterator for Iter<'a, V> {
+    type Item = (&'a CompactBytes, &'a V);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(node) = self.node {
+                self.node = node.next.as_deref();
+                return Some((&node.key, &node.value));
+            }
+            let table = self.dict.tables.get(self.table)?;
+            if self.bucket >= table.buckets.len() {
+                self.table += 1;
+                self.bucket = 0;
+                continue;
+            }
+            self.node = table.buckets[self.bucket].as_deref();
+            self.bucket += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::{HashMap, HashSet};
+
+    fn key(i: usize) -> CompactBytes {
+        CompactBytes::new(format!("key:{i}").as_bytes())
+    }
+
+    #[test]
+    fn behaves_like_a_map_through_growth_and_shrink() {
+        let mut dict = Dict::new();
+        let mut model = HashMap::new();
+        for i in 0..5000 {
+            assert_eq!(dict.insert(key(i), i), model.insert(key(i), i));
+        }
+        for i in (0..5000).step_by(3) {
+            assert_eq!(dict.remove(&key(i)).map(|(_, v)| v), model.remove(&key(i)));
+        }
+        assert_eq!(dict.len(), model.len());
+        for i in 0..5000 {
+            assert_eq!(dict.get(&key(i)), model.get(&key(i)));
+        }
+        assert_eq!(dict.iter().count(), model.len());
+    }
+
+    #[test]
+    fn scan_returns_every_stable_key_despite_resizes() {
+        let mut dict = Dict::new();
+        for i in 0..1000 {
+            dict.insert(key(i), ());
+        }
+        let mut seen = HashSet::new();
+        let mut cursor = 0;
+        let mut round = 0;
+        loop {
+            cursor = dict.scan(cursor, |k, _| {
+                seen.insert(k.clone());
+            });
+            // Grow and shrink the table between calls with keys outside the stable set.
+            round += 1;
+            if round % 2 == 0 {
+                for j in 0..200 {
+                    dict.insert(key(100_000 + round * 1000 + j), ());
+                }
+            } else {
+                for j in 0..200 {
+                    dict.remove(&key(100_000 + (round - 1) * 1000 + j));
+                }
+            }
+            if cursor == 0 {
+                break;
+            }
+        }
+        for i in 0..1000 {
+            assert!(seen.contains(&key(i)), "key {i} missed");
+        }
+    }
+
+    #[test]
+    fn random_and_sample_find_entries() {
+        let mut dict = Dict::new();
+        assert!(dict.random_entry().is_none());
+        for i in 0..100 {
+            dict.insert(key(i), i);
+        }
+        assert!(dict.random_entry().is_some());
+        let mut sampled = 0;
+        dict.sample(20, |_, _| sampled += 1);
+        assert_eq!(sampled, 20);
+    }
+}
