@@ -1,0 +1,309 @@
+//! The command table of rds: what each command is called, how many arguments it takes, what it may do
+//! (flags), where its keys are and which group it belongs to.
+//!
+//! Everything that needs to know about commands reads [`COMMANDS`]: the server's dispatcher (lookup,
+//! arity, permission and replica checks), the COMMAND command, and cluster key routing. This crate has
+//! no dependencies: it is pure data and lookups.
+
+pub mod flags;
+mod table;
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+pub use table::{CommandId, COMMANDS};
+
+/// The documentation group of a command (COMMAND DOCS `group`, and its ACL category).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    /// Keyspace commands.
+    Generic,
+    /// Strings.
+    String,
+    /// Bit operations on strings.
+    Bitmap,
+    /// Lists.
+    List,
+    /// Sets.
+    Set,
+    /// Sorted sets.
+    SortedSet,
+    /// Hashes.
+    Hash,
+    /// HyperLogLog.
+    HyperLogLog,
+    /// Pub/sub.
+    PubSub,
+    /// MULTI/EXEC.
+    Transactions,
+    /// Connection management.
+    Connection,
+    /// Server management.
+    Server,
+    /// Cluster.
+    Cluster,
+    /// Sentinel.
+    Sentinel,
+}
+
+impl Group {
+    /// The name COMMAND DOCS prints.
+    pub fn doc_name(self) -> &'static str {
+        match self {
+            Group::Generic => "generic",
+            Group::String => "string",
+            Group::Bitmap => "bitmap",
+            Group::List => "list",
+            Group::Set => "set",
+            Group::SortedSet => "sorted-set",
+            Group::Hash => "hash",
+            Group::HyperLogLog => "hyperloglog",
+            Group::PubSub => "pubsub",
+            Group::Transactions => "transactions",
+            Group::Connection => "connection",
+            Group::Server => "server",
+            Group::Cluster => "cluster",
+            Group::Sentinel => "sentinel",
+        }
+    }
+
+    /// The ACL category that the group implies, if any.
+    fn acl_category(self) -> Option<&'static str> {
+        match self {
+            Group::Generic => Some("keyspace"),
+            Group::String => Some("string"),
+            Group::Bitmap => Some("bitmap"),
+            Group::List => Some("list"),
+            Group::Set => Some("set"),
+            Group::SortedSet => Some("sortedset"),
+            Group::Hash => Some("hash"),
+            Group::HyperLogLog => Some("hyperloglog"),
+            Group::PubSub => Some("pubsub"),
+            Group::Transactions => Some("transaction"),
+            Group::Connection => Some("connection"),
+            Group::Server | Group::Cluster | Group::Sentinel => None,
+        }
+    }
+}
+
+/// One entry of the command table.
+#[derive(Debug)]
+pub struct CommandSpec {
+    /// Identifier used by the dispatcher.
+    pub id: CommandId,
+    /// Lowercase full name; subcommands are `container|sub`.
+    pub name: &'static str,
+    /// Redis arity: `n` exactly n arguments (name included), `-n` at least n.
+    pub arity: i32,
+    /// Bitwise OR of [`flags`].
+    pub flags: u32,
+    /// Position of the first key, 0 when there are none.
+    pub first_key: i32,
+    /// Position of the last key; negative counts from the end.
+    pub last_key: i32,
+    /// Distance between keys.
+    pub key_step: i32,
+    /// Documentation group.
+    pub group: Group,
+    /// ACL categories beyond those implied by flags and group.
+    pub acl_extra: &'static [&'static str],
+}
+
+impl CommandSpec {
+    /// True when the command has `flag`.
+    pub fn has(&self, flag: u32) -> bool {
+        self.flags & flag != 0
+    }
+
+    /// True when `argc` arguments (name included) satisfy the arity.
+    pub fn arity_ok(&self, argc: usize) -> bool {
+        let argc = i64::try_from(argc).unwrap_or(i64::MAX);
+        let arity = i64::from(self.arity);
+        if arity >= 0 {
+            argc == arity
+        } else {
+            argc >= -arity
+        }
+    }
+
+    /// The name without the container prefix (`get` for `config|get`).
+    pub fn short_name(&self) -> &'static str {
+        self.name.rsplit('|').next().unwrap_or(self.name)
+    }
+
+    /// The container's name for a subcommand.
+    pub fn container(&self) -> Option<&'static str> {
+        self.name.split_once('|').map(|(container, _)| container)
+    }
+
+    /// Subcommands of a container command, in table order.
+    pub fn subcommands(&self) -> impl Iterator<Item = &'static CommandSpec> {
+        let prefix_len = self.name.len();
+        let name = self.name;
+        let container = self.has(flags::CONTAINER);
+        COMMANDS.iter().filter(move |spec| {
+            container && spec.name.len() > prefix_len + 1 && spec.name.starts_with(name) && spec.name.as_bytes()[prefix_len] == b'|'
+        })
+    }
+
+    /// Flag names as COMMAND INFO prints them.
+    pub fn flag_names(&self) -> Vec<&'static str> {
+        flags::FLAG_NAMES.iter().filter(|(flag, _)| self.has(*flag)).map(|(_, name)| *name).collect()
+    }
+
+    /// ACL categories (without `@`) as COMMAND INFO prints them.
+    pub fn acl_categories(&self) -> Vec<&'static str> {
+        let mut categories = Vec::new();
+        if let Some(group) = self.group.acl_category() {
+            categories.push(group);
+        }
+        if self.has(flags::WRITE) {
+            categories.push("write");
+        }
+        if self.has(flags::READONLY) && self.group != Group::Connection {
+            categories.push("read");
+        }
+        if self.has(flags::ADMIN) {
+            categories.extend(["admin", "dangerous"]);
+        }
+        if self.has(flags::PUBSUB) && !categories.contains(&"pubsub") {
+            categories.push("pubsub");
+        }
+        if self.has(flags::FAST) {
+            categories.push("fast");
+        }
+        if self.has(flags::BLOCKING) {
+            categories.push("blocking");
+        }
+        if !self.has(flags::FAST) {
+            categories.push("slow");
+        }
+        for extra in self.acl_extra {
+            if !categories.contains(extra) {
+                categories.push(extra);
+            }
+        }
+        categories
+    }
+
+    /// Argument positions of the keys in `argv` (for cluster routing and COMMAND GETKEYS).
+    pub fn key_positions(&self, argc: usize) -> Vec<usize> {
+        if self.first_key <= 0 || argc == 0 {
+            return Vec::new();
+        }
+        let argc = i64::try_from(argc).unwrap_or(i64::MAX);
+        let first = i64::from(self.first_key);
+        let last = if self.last_key < 0 { argc + i64::from(self.last_key) } else { i64::from(self.last_key) };
+        let step = i64::from(self.key_step.max(1));
+        let mut positions = Vec::new();
+        let mut pos = first;
+        while pos <= last && pos < argc {
+            positions.push(usize::try_from(pos).unwrap_or(0));
+            pos += step;
+        }
+        positions
+    }
+}
+
+fn index() -> &'static HashMap<&'static str, &'static CommandSpec> {
+    static INDEX: OnceLock<HashMap<&'static str, &'static CommandSpec>> = OnceLock::new();
+    INDEX.get_or_init(|| COMMANDS.iter().map(|spec| (spec.name, spec)).collect())
+}
+
+/// Longest command name in the table, so lookups can lowercase into a stack buffer.
+const MAX_NAME_LEN: usize = 40;
+
+/// Finds a command by its full lowercase-insensitive name (`get`, `config|get`).
+pub fn lookup(name: &[u8]) -> Option<&'static CommandSpec> {
+    if name.len() > MAX_NAME_LEN {
+        return None;
+    }
+    let mut lower = [0u8; MAX_NAME_LEN];
+    for (dst, src) in lower.iter_mut().zip(name) {
+        *dst = src.to_ascii_lowercase();
+    }
+    let lower = std::str::from_utf8(&lower[..name.len()]).ok()?;
+    index().get(lower).copied()
+}
+
+/// The outcome of resolving argv to a table entry.
+#[derive(Debug)]
+pub enum Resolved {
+    /// A command or subcommand.
+    Command(&'static CommandSpec),
+    /// No such command.
+    UnknownCommand,
+    /// The container exists but not the subcommand.
+    UnknownSubcommand(&'static CommandSpec),
+}
+
+/// Resolves `argv` (name and, for containers, subcommand) to a table entry.
+pub fn resolve(argv: &[impl AsRef<[u8]>]) -> Resolved {
+    let Some(name) = argv.first() else { return Resolved::UnknownCommand };
+    let Some(spec) = lookup(name.as_ref()) else { return Resolved::UnknownCommand };
+    if !spec.has(flags::CONTAINER) || argv.len() < 2 {
+        return Resolved::Command(spec);
+    }
+    let sub = argv[1].as_ref();
+    let mut full = Vec::with_capacity(spec.name.len() + 1 + sub.len());
+    full.extend_from_slice(spec.name.as_bytes());
+    full.push(b'|');
+    full.extend_from_slice(sub);
+    match lookup(&full) {
+        Some(sub_spec) => Resolved::Command(sub_spec),
+        None => Resolved::UnknownSubcommand(spec),
+    }
+}
+
+/// Finds the table entry for `id`.
+pub fn spec(id: CommandId) -> &'static CommandSpec {
+    // The table is generated in enum order, so the discriminant is the index.
+    &COMMANDS[id as usize]
+}
+
+/// Top-level commands (not subcommands), for COMMAND and COMMAND COUNT.
+pub fn top_level() -> impl Iterator<Item = &'static CommandSpec> {
+    COMMANDS.iter().filter(|spec| !spec.name.contains('|'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_consistent() {
+        for (index, spec) in COMMANDS.iter().enumerate() {
+            assert_eq!(spec.id as usize, index);
+            assert!(spec.name.len() <= MAX_NAME_LEN);
+            assert_eq!(spec.name, spec.name.to_lowercase());
+            if let Some(container) = spec.container() {
+                let parent = lookup(container.as_bytes()).expect("container exists");
+                assert!(parent.has(flags::CONTAINER), "{} must be a container", parent.name);
+            }
+        }
+    }
+
+    #[test]
+    fn resolves_commands_and_subcommands() {
+        assert!(matches!(resolve(&["GeT"]), Resolved::Command(s) if s.id == CommandId::Get));
+        assert!(matches!(resolve(&["config", "GET"]), Resolved::Command(s) if s.id == CommandId::ConfigGet));
+        assert!(matches!(resolve(&["config", "blah"]), Resolved::UnknownSubcommand(_)));
+        assert!(matches!(resolve(&["nope"]), Resolved::UnknownCommand));
+        assert!(matches!(resolve(&["config"]), Resolved::Command(s) if s.id == CommandId::Config));
+    }
+
+    #[test]
+    fn extracts_key_positions() {
+        let mset = spec(CommandId::MSet);
+        assert_eq!(mset.key_positions(5), vec![1, 3]);
+        let del = spec(CommandId::Del);
+        assert_eq!(del.key_positions(4), vec![1, 2, 3]);
+        assert_eq!(spec(CommandId::Ping).key_positions(2), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn derives_acl_categories() {
+        assert_eq!(spec(CommandId::Get).acl_categories(), vec!["string", "read", "fast"]);
+        assert_eq!(spec(CommandId::Set).acl_categories(), vec!["string", "write", "slow"]);
+    }
+}
