@@ -1,0 +1,269 @@
+//! Clients: the record other connections can see ([`ClientRecord`], in the registry) and the
+//! connection-private [`Session`].
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bytes::{Bytes, BytesMut};
+use rds_resp::{Protocol, ReplyBuf};
+use tokio::sync::Notify;
+
+/// What kind of connection a client is, for output buffer limits and CLIENT LIST `flags`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ClientKind {
+    /// An ordinary client.
+    #[default]
+    Normal,
+    /// A replica attached to this master.
+    Replica,
+    /// The link to our master.
+    Master,
+    /// In subscribed mode.
+    PubSub,
+}
+
+/// What every connection can see of a client (CLIENT LIST, CLIENT KILL, pushes from others).
+#[derive(Debug)]
+pub struct ClientRecord {
+    /// CLIENT ID.
+    pub id: u64,
+    /// Peer address.
+    pub addr: SocketAddr,
+    /// Local address.
+    pub laddr: SocketAddr,
+    /// CLIENT SETNAME.
+    pub name: Option<Bytes>,
+    /// Selected database.
+    pub db: usize,
+    /// Connection time, ms since the epoch.
+    pub created_ms: u64,
+    /// Last command time, ms since the epoch.
+    pub last_interaction_ms: u64,
+    /// Full name of the last command run.
+    pub last_command: &'static str,
+    /// Kind of connection.
+    pub kind: ClientKind,
+    /// True while in MONITOR mode.
+    pub monitor: bool,
+    /// True while in MULTI, with the number of queued commands.
+    pub multi: Option<usize>,
+    /// Reply protocol.
+    pub protocol: Protocol,
+    /// CLIENT NO-EVICT.
+    pub no_evict: bool,
+    /// Subscribed channels, patterns and shard channels.
+    pub subscriptions: (usize, usize, usize),
+    /// Bytes waiting in the query buffer (updated by the connection).
+    pub query_buffer: usize,
+    /// Bytes of replies not yet written (updated by the connection).
+    pub reply_pending: usize,
+    /// Messages pushed by other connections (pub/sub, MONITOR), not yet moved to the reply buffer.
+    pub outbox: BytesMut,
+    /// When the outbox first went over the soft output limit, ms since the epoch.
+    pub soft_limit_since_ms: Option<u64>,
+    /// Set to close the connection (CLIENT KILL, output buffer limits, SHUTDOWN).
+    pub kill: bool,
+    /// Wakes the connection task when the outbox grows or `kill` is set.
+    pub wakeup: Arc<Notify>,
+}
+
+impl ClientRecord {
+    /// A fresh record for a new connection.
+    pub fn new(id: u64, addr: SocketAddr, laddr: SocketAddr, now_ms: u64) -> Self {
+        ClientRecord {
+            id,
+            addr,
+            laddr,
+            name: None,
+            db: 0,
+            created_ms: now_ms,
+            last_interaction_ms: now_ms,
+            last_command: "NULL",
+            kind: ClientKind::Normal,
+            monitor: false,
+            multi: None,
+            protocol: Protocol::Resp2,
+            no_evict: false,
+            subscriptions: (0, 0, 0),
+            query_buffer: 0,
+            reply_pending: 0,
+            outbox: BytesMut::new(),
+            soft_limit_since_ms: None,
+            kill: false,
+            wakeup: Arc::new(Notify::new()),
+        }
+    }
+
+    /// Asks the connection to close.
+    pub fn request_kill(&mut self) {
+        self.kill = true;
+        self.wakeup.notify_one();
+    }
+
+    /// A reply buffer in this client's protocol, for composing a push.
+    pub fn push_buffer(&self) -> ReplyBuf {
+        ReplyBuf { buf: BytesMut::new(), protocol: self.protocol }
+    }
+
+    /// Appends an encoded push to the outbox and wakes the connection.
+    pub fn push(&mut self, bytes: &[u8]) {
+        self.outbox.extend_from_slice(bytes);
+        self.wakeup.notify_one();
+    }
+
+    /// The CLIENT LIST / CLIENT INFO line.
+    pub fn info_line(&self, now_ms: u64) -> String {
+        let mut flags = String::new();
+        match self.kind {
+            ClientKind::Replica => flags.push('S'),
+            ClientKind::Master => flags.push('M'),
+            ClientKind::PubSub => flags.push('P'),
+            ClientKind::Normal => {}
+        }
+        if self.monitor {
+            flags.push('O');
+        }
+        if self.multi.is_some() {
+            flags.push('x');
+        }
+        if self.no_evict {
+            flags.push('e');
+        }
+        if flags.is_empty() {
+            flags.push('N');
+        }
+        let name = self.name.as_deref().map(String::from_utf8_lossy).unwrap_or_default();
+        let multi = self.multi.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
+        let omem = self.reply_pending + self.outbox.len();
+        format!(
+            "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem={} tot-mem={} events=r cmd={} user=default redir=-1 resp={}",
+            self.id,
+            self.addr,
+            self.laddr,
+            self.id + 7,
+            name,
+            now_ms.saturating_sub(self.created_ms) / 1000,
+            now_ms.saturating_sub(self.last_interaction_ms) / 1000,
+            flags,
+            self.db,
+            self.subscriptions.0,
+            self.subscriptions.1,
+            self.subscriptions.2,
+            multi,
+            self.query_buffer,
+            0,
+            omem,
+            omem + self.query_buffer + 1024,
+            self.last_command,
+            if self.protocol == Protocol::Resp3 { 3 } else { 2 },
+        )
+    }
+}
+
+/// Every connected client, by id.
+#[derive(Debug, Default)]
+pub struct ClientRegistry {
+    clients: HashMap<u64, ClientRecord>,
+    next_id: u64,
+}
+
+impl ClientRegistry {
+    /// Registers a connection and returns its id (ids start at 1 and are never reused, like Redis).
+    pub fn register(&mut self, addr: SocketAddr, laddr: SocketAddr, now_ms: u64) -> u64 {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.clients.insert(id, ClientRecord::new(id, addr, laddr, now_ms));
+        id
+    }
+
+    /// Removes a closed connection.
+    pub fn unregister(&mut self, id: u64) -> Option<ClientRecord> {
+        self.clients.remove(&id)
+    }
+
+    /// The record of client `id`.
+    pub fn get(&self, id: u64) -> Option<&ClientRecord> {
+        self.clients.get(&id)
+    }
+
+    /// The record of client `id`, mutable.
+    pub fn get_mut(&mut self, id: u64) -> Option<&mut ClientRecord> {
+        self.clients.get_mut(&id)
+    }
+
+    /// Number of connected clients.
+    pub fn len(&self) -> usize {
+        self.clients.len()
+    }
+
+    /// True when no client is connected.
+    pub fn is_empty(&self) -> bool {
+        self.clients.is_empty()
+    }
+
+    /// All records in id order.
+    pub fn sorted(&self) -> Vec<&ClientRecord> {
+        let mut all: Vec<&ClientRecord> = self.clients.values().collect();
+        all.sort_by_key(|c| c.id);
+        all
+    }
+
+    /// All records, mutable, in no particular order.
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut ClientRecord> {
+        self.clients.values_mut()
+    }
+
+    /// All records in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = &ClientRecord> {
+        self.clients.values()
+    }
+}
+
+/// Connection-private state that handlers may change.
+#[derive(Debug)]
+pub struct Session {
+    /// CLIENT ID.
+    pub id: u64,
+    /// Selected database.
+    pub db: usize,
+    /// True once authenticated (or when no password is set).
+    pub authenticated: bool,
+    /// Replies for this connection.
+    pub reply: ReplyBuf,
+    /// CLIENT REPLY ON/OFF/SKIP.
+    pub reply_mode: ReplyMode,
+    /// Close the connection after the pending replies are written (QUIT, protocol errors).
+    pub close_after_reply: bool,
+    /// Is this connection from the local host (for protected mode and `enable-debug-command local`)?
+    pub is_local: bool,
+}
+
+/// CLIENT REPLY modes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReplyMode {
+    /// Replies are sent.
+    #[default]
+    On,
+    /// Replies are discarded.
+    Off,
+    /// The next command's reply is discarded.
+    SkipNext,
+    /// The current command's reply is discarded (SKIP was the previous command).
+    Skip,
+}
+
+impl Session {
+    /// A session for a new connection.
+    pub fn new(id: u64, authenticated: bool, is_local: bool) -> Self {
+        Session {
+            id,
+            db: 0,
+            authenticated,
+            reply: ReplyBuf::new(),
+            reply_mode: ReplyMode::On,
+            close_after_reply: false,
+            is_local,
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! One task per client connection: read, decode, execute under the server lock in batches, write.
+//!
+//! Pipelined requests that arrive in one read are executed under one lock acquisition and their replies
+//! leave in one write, which is where most of the per-command cost of a naive server goes. While a write
+//! is blocked the task does not read, so a client that sends without reading can only hold one batch of
+//! replies in memory.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::BytesMut;
+use rds_resp::{RequestDecoder, RequestLimits};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tracing::{debug, info, Instrument};
+
+use crate::client::Session;
+use crate::dispatch::execute;
+use crate::state::{now_ms, ServerState, Shared};
+
+/// Replies buffered before the batch is flushed to the socket.
+const REPLY_FLUSH_BYTES: usize = 64 * 1024;
+/// Bytes read per `read` call at least.
+const READ_CHUNK: usize = 16 * 1024;
+
+/// The text Redis sends before closing a remote client in protected mode.
+const PROTECTED_MODE_DENIED: &str = "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
+
+/// Accepts the connection (or refuses it like Redis) and serves it until it closes.
+pub async fn serve(shared: Arc<Shared>, mut stream: TcpStream, peer: SocketAddr) {
+    let _ = stream.set_nodelay(true);
+    let laddr = stream.local_addr().unwrap_or(peer);
+    let is_local = peer.ip().is_loopback();
+    let admitted = {
+        let mut state = shared.lock();
+        state.stats.connections_received += 1;
+        if state.clients.len() >= state.settings.maxclients {
+            state.stats.rejected_connections += 1;
+            Err("-ERR max number of clients reached\r\n")
+        } else if state.settings.protected_mode && state.settings.requirepass.is_empty() && !is_local {
+            Err(PROTECTED_MODE_DENIED)
+        } else {
+            let id = state.clients.register(peer, laddr, now_ms());
+            let authenticated = state.settings.requirepass.is_empty();
+            Ok(Session::new(id, authenticated, is_local))
+        }
+    };
+    let session = match admitted {
+        Ok(session) => session,
+        Err(refusal) => {
+            let _ = stream.write_all(refusal.as_bytes()).await;
+            return;
+        }
+    };
+    let span = tracing::info_span!("conn", id = session.id, peer = %peer);
+    let id = session.id;
+    Connection { shared: shared.clone(), stream, session, inbuf: BytesMut::with_capacity(READ_CHUNK), decoder: RequestDecoder::new() }
+        .run()
+        .instrument(span)
+        .await;
+    let mut state = shared.lock();
+    state.clients.unregister(id);
+    state.monitors.retain(|m| *m != id);
+}
+
+struct Connection {
+    shared: Arc<Shared>,
+    stream: TcpStream,
+    session: Session,
+    inbuf: BytesMut,
+    decoder: RequestDecoder,
+}
+
+/// Why a batch stopped executing.
+enum BatchEnd {
+    /// Every complete request in the buffer ran; wait for more input.
+    NeedInput,
+    /// Replies piled up: flush them, then continue with the buffered requests.
+    Flush,
+    /// The connection must close once replies are written.
+    Close,
+}
+
+impl Connection {
+    async fn run(mut self) {
+        let wakeup = match self.shared.lock().clients.get(self.session.id) {
+            Some(record) => record.wakeup.clone(),
+            None => return,
+        };
+        let shutdown = self.shared.shutdown.clone();
+        let mut pending_input = false;
+        loop {
+            if pending_input {
+                let end = self.execute_batch();
+                pending_input = matches!(end, BatchEnd::Flush);
+                if matches!(end, BatchEnd::Close) {
+                    self.session.close_after_reply = true;
+                }
+            }
+            if !self.flush().await || self.session.close_after_reply {
+                break;
+            }
+            if pending_input {
+                continue;
+            }
+            let idle_timeout = self.idle_timeout();
+            tokio::select! {
+                _ = shutdown.cancelled() => break,
+                _ = wakeup.notified() => {
+                    if !self.take_pushes() {
+                        break;
+                    }
+                }
+                read = self.read_more() => match read {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => pending_input = true,
+                },
+                _ = sleep_or_forever(idle_timeout) => {
+                    debug!("closing idle client");
+                    break;
+                }
+            }
+        }
+        let _ = self.flush().await;
+    }
+
+    async fn read_more(&mut self) -> std::io::Result<usize> {
+        if self.inbuf.capacity() - self.inbuf.len() < READ_CHUNK {
+            self.inbuf.reserve(READ_CHUNK);
+        }
+        self.stream.read_buf(&mut self.inbuf).await
+    }
+
+    fn idle_timeout(&self) -> Option<Duration> {
+        let state = self.shared.lock();
+        let secs = state.settings.idle_timeout_secs;
+        let kind = state.clients.get(self.session.id).map(|c| c.kind);
+        let exempt = matches!(kind, Some(crate::client::ClientKind::Replica | crate::client::ClientKind::Master | crate::client::ClientKind::PubSub));
+        (secs > 0 && !exempt).then(|| Duration::from_secs(secs))
+    }
+
+    /// Moves messages pushed by other clients into the reply buffer; false when the client was killed.
+    fn take_pushes(&mut self) -> bool {
+        let shared = self.shared.clone();
+        let mut state = shared.lock();
+        self.absorb_outbox(&mut state)
+    }
+
+    fn absorb_outbox(&mut self, state: &mut ServerState) -> bool {
+        let Some(record) = state.clients.get_mut(self.session.id) else { return false };
+        if record.kill {
+            return false;
+        }
+        if !record.outbox.is_empty() {
+            self.session.reply.buf.extend_from_slice(&record.outbox);
+            record.outbox.clear();
+            record.soft_limit_since_ms = None;
+        }
+        true
+    }
+
+    /// Executes the complete requests in the input buffer under one lock acquisition.
+    fn execute_batch(&mut self) -> BatchEnd {
+        let shared = self.shared.clone();
+        let mut state = shared.lock();
+        if !self.absorb_outbox(&mut state) {
+            return BatchEnd::Close;
+        }
+        let input_before = self.inbuf.len();
+        let end = loop {
+            let limits = RequestLimits {
+                max_bulk_len: state.settings.proto_max_bulk_len,
+                authenticated: self.session.authenticated,
+                from_master: false,
+            };
+            match self.decoder.decode(&mut self.inbuf, limits) {
+                Ok(Some(request)) => {
+                    execute(&mut state, &mut self.session, &request.argv);
+                    if self.session.close_after_reply || state.shutdown_requested {
+                        break BatchEnd::Close;
+                    }
+                    if self.session.reply.buf.len() >= REPLY_FLUSH_BYTES {
+                        break BatchEnd::Flush;
+                    }
+                }
+                Ok(None) => break BatchEnd::NeedInput,
+                Err(error) => {
+                    self.session.reply.error(&error.reply_text());
+                    info!("Protocol error ({error}) from client: id={}", self.session.id);
+                    break BatchEnd::Close;
+                }
+            }
+        };
+        let consumed = input_before.saturating_sub(self.inbuf.len());
+        state.stats.net_input_bytes += consumed as u64;
+        if self.inbuf.len() > state.settings.query_buffer_limit {
+            tracing::warn!("Closing client that reached max query buffer length (qbuf={})", self.inbuf.len());
+            return BatchEnd::Close;
+        }
+        if let Some(record) = state.clients.get_mut(self.session.id) {
+            record.query_buffer = self.inbuf.len();
+            record.reply_pending = self.session.reply.buf.len();
+        }
+        if state.shutdown_requested {
+            self.shared.shutdown.cancel();
+        }
+        end
+    }
+
+    /// Writes the reply buffer; false when the peer is gone.
+    async fn flush(&mut self) -> bool {
+        if self.session.reply.buf.is_empty() {
+            return true;
+        }
+        let written = self.session.reply.buf.len();
+        let ok = self.stream.write_all(&self.session.reply.buf).await.is_ok();
+        self.session.reply.buf.clear();
+        if self.session.reply.buf.capacity() > 4 * REPLY_FLUSH_BYTES {
+            self.session.reply.buf = BytesMut::new();
+        }
+        let mut state = self.shared.lock();
+        state.stats.net_output_bytes += written as u64;
+        if let Some(record) = state.clients.get_mut(self.session.id) {
+            record.reply_pending = 0;
+        }
+        ok
+    }
+}
+
+async fn sleep_or_forever(duration: Option<Duration>) {
+    match duration {
+        Some(duration) => tokio::time::sleep(duration).await,
+        None => std::future::pending().await,
+    }
+}

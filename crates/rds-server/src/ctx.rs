@@ -1,0 +1,146 @@
+//! [`Ctx`]: what a command handler sees — the locked server state, its own session, its arguments —
+//! and the helpers handlers share (typed lookups, argument parsing, effects).
+
+use bytes::Bytes;
+use rds_commands::CommandSpec;
+use rds_resp::ReplyBuf;
+use rds_storage::num::{parse_f64, parse_i64};
+use rds_storage::{Db, Value};
+
+use crate::client::Session;
+use crate::error::CommandError;
+use crate::state::ServerState;
+
+/// The execution context of one command.
+pub struct Ctx<'a> {
+    /// The locked server state.
+    pub server: &'a mut ServerState,
+    /// The calling connection's session (reply buffer, selected db, auth).
+    pub session: &'a mut Session,
+    /// Arguments, command name first.
+    pub argv: &'a [Bytes],
+    /// The command's table entry.
+    pub spec: &'static CommandSpec,
+    /// Wall-clock time at the start of the command, ms since the epoch.
+    pub now_ms: u64,
+    /// Number of changes made to the dataset by this command (adds to `dirty`).
+    pub changes: u64,
+    /// Effects to propagate instead of `argv`, when the handler rewrote them.
+    pub effects: Option<Vec<Vec<Bytes>>>,
+}
+
+impl<'a> Ctx<'a> {
+    /// The reply buffer.
+    pub fn out(&mut self) -> &mut ReplyBuf {
+        &mut self.session.reply
+    }
+
+    /// Argument `index` (0 is the command name); handlers only index within the checked arity.
+    pub fn arg(&self, index: usize) -> &'a [u8] {
+        self.argv.get(index).map_or(&[], |b| b.as_ref())
+    }
+
+    /// Number of arguments, the command name included.
+    pub fn argc(&self) -> usize {
+        self.argv.len()
+    }
+
+    /// True when argument `index` equals `word`, ASCII case-insensitively.
+    pub fn arg_is(&self, index: usize, word: &str) -> bool {
+        self.arg(index).eq_ignore_ascii_case(word.as_bytes())
+    }
+
+    /// Argument `index` as a 64-bit integer, or `ERR value is not an integer or out of range`.
+    pub fn int_arg(&self, index: usize) -> Result<i64, CommandError> {
+        parse_i64(self.arg(index)).ok_or(CommandError::NotInteger)
+    }
+
+    /// Argument `index` as a double, or `ERR value is not a valid float`.
+    pub fn float_arg(&self, index: usize) -> Result<f64, CommandError> {
+        parse_f64(self.arg(index)).ok_or(CommandError::NotFloat)
+    }
+
+    /// The selected database.
+    pub fn db(&mut self) -> &mut Db {
+        let index = self.session.db;
+        &mut self.server.keyspace.dbs[index]
+    }
+
+    /// The selected database and the reply buffer at once.
+    pub fn db_and_out(&mut self) -> (&mut Db, &mut ReplyBuf) {
+        let index = self.session.db;
+        (&mut self.server.keyspace.dbs[index], &mut self.session.reply)
+    }
+
+    /// Looks `key` up for reading: applies lazy expiry, updates the access clock and hit/miss stats.
+    pub fn lookup_read(&mut self, key: &[u8]) -> Option<&Value> {
+        let mode = self.server.expiry_mode;
+        let now = self.now_ms;
+        let clock = self.server.lru_clock(now);
+        let index = self.session.db;
+        let db = &mut self.server.keyspace.dbs[index];
+        match db.get_entry_mut(key, now, mode) {
+            Some(entry) => {
+                entry.access = clock;
+                self.server.stats.keyspace_hits += 1;
+                Some(&entry.value)
+            }
+            None => {
+                self.server.stats.keyspace_misses += 1;
+                None
+            }
+        }
+    }
+
+    /// Looks `key` up for writing (lazy expiry applied, no hit/miss accounting).
+    pub fn lookup_write(&mut self, key: &[u8]) -> Option<&mut Value> {
+        let mode = self.server.expiry_mode;
+        let now = self.now_ms;
+        let clock = self.server.lru_clock(now);
+        let index = self.session.db;
+        let entry = self.server.keyspace.dbs[index].get_entry_mut(key, now, mode)?;
+        entry.access = clock;
+        Some(&mut entry.value)
+    }
+
+    /// The string at `key` for reading: `Ok(None)` when missing, WRONGTYPE for other types.
+    pub fn read_string(&mut self, key: &[u8]) -> Result<Option<&[u8]>, CommandError> {
+        match self.lookup_read(key) {
+            None => Ok(None),
+            Some(value) => value.as_string().map(Some).ok_or(CommandError::WrongType),
+        }
+    }
+
+    /// Stores `value` at `key`, clearing any TTL.
+    pub fn set_value(&mut self, key: &[u8], value: Value) {
+        let clock = self.server.lru_clock(self.now_ms);
+        self.db().set(key, value, clock);
+    }
+
+    /// Stores `value` at `key`, keeping its TTL.
+    pub fn set_value_keep_ttl(&mut self, key: &[u8], value: Value) {
+        let clock = self.server.lru_clock(self.now_ms);
+        self.db().set_keep_ttl(key, value, clock);
+    }
+
+    /// Records `n` changes to the dataset (drives `dirty` and propagation).
+    pub fn changed(&mut self, n: u64) {
+        self.changes += n;
+    }
+
+    /// Propagates `argv` as this command's effect instead of the original arguments (may be called
+    /// several times for several effects).
+    pub fn propagate(&mut self, argv: Vec<Bytes>) {
+        self.effects.get_or_insert_with(Vec::new).push(argv);
+    }
+
+    /// Propagates nothing for this command even though it changed the dataset.
+    pub fn propagate_nothing(&mut self) {
+        self.effects.get_or_insert_with(Vec::new);
+    }
+}
+
+/// Builds an argv from byte-like items.
+pub fn argv<const N: usize>(items: [&[u8]; N]) -> Vec<Bytes> {
+    items.iter().map(|item| Bytes::copy_from_slice(item)).collect()
+}

@@ -1,0 +1,197 @@
+//! The dispatcher: resolves a request against the command table, applies the checks every command
+//! shares (in Redis's order), runs the handler, then does the bookkeeping every command shares
+//! (propagation, expired keys, stats, slow log, MONITOR).
+
+use bytes::Bytes;
+use rds_commands::{flags, resolve, CommandSpec, Resolved};
+
+use crate::client::{ReplyMode, Session};
+use crate::cmd;
+use crate::ctx::Ctx;
+use crate::error::CommandError;
+use crate::state::{now_us, ServerState};
+
+/// Runs one request for `session`, writing its reply into the session's reply buffer.
+pub fn execute(server: &mut ServerState, session: &mut Session, argv: &[Bytes]) {
+    let reply_start = session.reply.buf.len();
+    let spec = match check(server, session, argv) {
+        Ok(spec) => spec,
+        Err(error) => {
+            reply_error(server, session, &error);
+            finish_reply_mode(session, reply_start);
+            return;
+        }
+    };
+    call(server, session, argv, spec);
+    finish_reply_mode(session, reply_start);
+}
+
+/// The checks of Redis's `processCommand`, in its order.
+fn check(server: &ServerState, session: &Session, argv: &[Bytes]) -> Result<&'static CommandSpec, CommandError> {
+    let spec = match resolve(argv) {
+        Resolved::Command(spec) => spec,
+        Resolved::UnknownCommand => return Err(unknown_command(argv)),
+        Resolved::UnknownSubcommand(_) => return Err(unknown_subcommand(argv)),
+    };
+    if !spec.arity_ok(argv.len()) {
+        return Err(CommandError::WrongArity(spec.name.to_string()));
+    }
+    if !session.authenticated && !spec.has(flags::NO_AUTH) {
+        return Err(CommandError::NoAuth);
+    }
+    let _ = server;
+    Ok(spec)
+}
+
+/// Runs the handler and the shared bookkeeping (Redis's `call`).
+fn call(server: &mut ServerState, session: &mut Session, argv: &[Bytes], spec: &'static CommandSpec) {
+    let start_us = now_us();
+    let now = start_us / 1000;
+    let db_index = session.db;
+    let mut ctx = Ctx { server, session, argv, spec, now_ms: now, changes: 0, effects: None };
+    let result = cmd::handler(spec.id)(&mut ctx);
+    let Ctx { changes, effects, .. } = ctx;
+    if let Err(error) = &result {
+        reply_error(server, session, error);
+    }
+    propagate_expired(server);
+    if changes > 0 {
+        server.dirty += changes;
+        match effects {
+            Some(effects) => {
+                for effect in &effects {
+                    server.effects.append(db_index, effect);
+                }
+            }
+            None => server.effects.append(db_index, argv),
+        }
+    } else if let Some(effects) = effects {
+        for effect in &effects {
+            server.effects.append(db_index, effect);
+        }
+    }
+    let duration_us = now_us().saturating_sub(start_us);
+    server.stats.commands_processed += 1;
+    if let Some(record) = server.clients.get_mut(session.id) {
+        record.last_command = spec.name;
+        record.last_interaction_ms = now;
+        record.db = session.db;
+    }
+    record_slow(server, session.id, argv, spec, duration_us, now);
+    if !server.monitors.is_empty() && !spec.has(flags::SKIP_MONITOR | flags::ADMIN) {
+        feed_monitors(server, session.id, db_index, argv, start_us);
+    }
+}
+
+/// Sends DEL for keys that expired during the command to replicas/AOF, and counts them.
+pub fn propagate_expired(server: &mut ServerState) {
+    for db_index in 0..server.keyspace.dbs.len() {
+        if server.keyspace.dbs[db_index].expired.is_empty() {
+            continue;
+        }
+        let expired = std::mem::take(&mut server.keyspace.dbs[db_index].expired);
+        server.stats.expired_keys += expired.len() as u64;
+        for key in expired {
+            server.effects.append(db_index, &[Bytes::from_static(b"DEL"), Bytes::copy_from_slice(&key)]);
+        }
+    }
+}
+
+fn record_slow(server: &mut ServerState, client: u64, argv: &[Bytes], spec: &CommandSpec, duration_us: u64, now: u64) {
+    let threshold = server.settings.slowlog_slower_than_us;
+    if threshold >= 0 && duration_us >= threshold.unsigned_abs() && !spec.has(flags::SKIP_SLOWLOG) {
+        let (peer, name) = server.clients.get(client).map_or_else(Default::default, |c| {
+            (c.addr.to_string(), c.name.as_deref().map(|n| String::from_utf8_lossy(n).into_owned()).unwrap_or_default())
+        });
+        let max_len = server.settings.slowlog_max_len;
+        server.slowlog.record(argv, duration_us, now / 1000, peer, name, max_len);
+    }
+    let threshold_ms = server.settings.latency_threshold_ms;
+    let duration_ms = duration_us / 1000;
+    if threshold_ms > 0 && duration_ms >= threshold_ms {
+        let event = if spec.has(flags::FAST) { "fast-command" } else { "command" };
+        server.latency.record(event, duration_ms, now / 1000, threshold_ms);
+    }
+}
+
+fn feed_monitors(server: &mut ServerState, client: u64, db: usize, argv: &[Bytes], time_us: u64) {
+    let peer = server.clients.get(client).map(|c| c.addr.to_string()).unwrap_or_default();
+    let mut line = format!("{}.{:06} [{} {}]", time_us / 1_000_000, time_us % 1_000_000, db, peer);
+    for arg in argv {
+        line.push(' ');
+        line.push_str(&repr(arg));
+    }
+    let monitors = server.monitors.clone();
+    for id in monitors {
+        if let Some(record) = server.clients.get_mut(id) {
+            let mut push = record.push_buffer();
+            push.simple(&line);
+            let bytes = push.buf;
+            record.push(&bytes);
+        }
+    }
+}
+
+/// Quotes bytes like Redis's `sdscatrepr`.
+pub fn repr(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() + 2);
+    out.push('"');
+    for &b in bytes {
+        match b {
+            b'\\' => out.push_str("\\\\"),
+            b'"' => out.push_str("\\\""),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x07 => out.push_str("\\a"),
+            0x08 => out.push_str("\\b"),
+            0x20..=0x7e => out.push(char::from(b)),
+            _ => out.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Writes an error reply and counts it.
+pub fn reply_error(server: &mut ServerState, session: &mut Session, error: &CommandError) {
+    server.stats.error_replies += 1;
+    session.reply.error(error.to_string().as_bytes());
+}
+
+fn finish_reply_mode(session: &mut Session, reply_start: usize) {
+    match session.reply_mode {
+        ReplyMode::On => {}
+        ReplyMode::Off => session.reply.buf.truncate(reply_start),
+        ReplyMode::Skip => {
+            session.reply.buf.truncate(reply_start);
+            session.reply_mode = ReplyMode::On;
+        }
+        ReplyMode::SkipNext => session.reply_mode = ReplyMode::Skip,
+    }
+}
+
+/// C's `%.Ns` stops at a NUL byte and after N bytes.
+fn c_str(bytes: &[u8], max: usize) -> String {
+    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len()).min(max);
+    String::from_utf8_lossy(&bytes[..end]).into_owned()
+}
+
+fn unknown_command(argv: &[Bytes]) -> CommandError {
+    let mut args = String::new();
+    for arg in argv.iter().skip(1) {
+        if args.len() >= 128 {
+            break;
+        }
+        let room = 128 - args.len();
+        args.push_str(&format!("'{}' ", c_str(arg, room)));
+    }
+    let name = argv.first().map(|n| c_str(n, 128)).unwrap_or_default();
+    CommandError::err(format!("unknown command '{name}', with args beginning with: {args}"))
+}
+
+fn unknown_subcommand(argv: &[Bytes]) -> CommandError {
+    let container = argv.first().map(|n| c_str(n, usize::MAX).to_uppercase()).unwrap_or_default();
+    let sub = argv.get(1).map(|s| c_str(s, 128)).unwrap_or_default();
+    CommandError::err(format!("unknown subcommand '{sub}'. Try {container} HELP."))
+}

@@ -1,0 +1,29 @@
+//! rds-server: the listener, connection tasks, dispatcher, command handlers and server state.
+//!
+//! Layout:
+//! - [`server`]: startup, listeners, cron, shutdown.
+//! - [`conn`]: one task per connection; batches pipelined requests under one lock.
+//! - [`dispatch`]: table-driven checks, handler call, propagation and stats.
+//! - [`ctx`]: what handlers see; [`cmd`]: the handlers, one file per command family.
+//! - [`state`], [`client`], [`propagate`], [`monitor`]: server state, clients, the effect stream,
+//!   slow log and latency monitor.
+//!
+//! Depends on rds-resp, rds-commands, rds-storage and rds-config; nothing depends on this crate but the
+//! `rds-server` binary.
+
+pub mod client;
+pub mod cmd;
+pub mod conn;
+pub mod ctx;
+pub mod dispatch;
+pub mod error;
+pub mod log;
+pub mod monitor;
+pub mod propagate;
+pub mod server;
+pub mod startup;
+pub mod state;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+
+pub use server::{bind, Server, StartError};

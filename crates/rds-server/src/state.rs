@@ -1,0 +1,255 @@
+//! [`ServerState`]: everything behind the server lock, and the hot settings cached from the config.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rds_config::Config;
+use rds_storage::{ExpiryMode, Keyspace};
+use tokio_util::sync::CancellationToken;
+
+use crate::client::{ClientKind, ClientRegistry};
+use crate::monitor::{LatencyMonitor, SlowLog};
+use crate::propagate::EffectStream;
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// Microseconds since the Unix epoch.
+pub fn now_us() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
+}
+
+/// An output buffer limit (`client-output-buffer-limit <class> <hard> <soft> <seconds>`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutputLimit {
+    /// Bytes at which the client is closed at once; 0 disables.
+    pub hard: usize,
+    /// Bytes that, exceeded for `soft_seconds`, close the client; 0 disables.
+    pub soft: usize,
+    /// Seconds over the soft limit tolerated.
+    pub soft_seconds: u64,
+}
+
+/// Config values read on hot paths, refreshed whenever the config changes.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `requirepass`; empty means none.
+    pub requirepass: Vec<u8>,
+    /// `maxclients`.
+    pub maxclients: usize,
+    /// `timeout` in seconds; 0 disables idle disconnects.
+    pub idle_timeout_secs: u64,
+    /// `proto-max-bulk-len`.
+    pub proto_max_bulk_len: i64,
+    /// `client-query-buffer-limit`.
+    pub query_buffer_limit: usize,
+    /// Output limits for normal, replica and pub/sub clients.
+    pub output_limits: [OutputLimit; 3],
+    /// `protected-mode`.
+    pub protected_mode: bool,
+    /// `slowlog-log-slower-than` in µs; negative disables.
+    pub slowlog_slower_than_us: i64,
+    /// `slowlog-max-len`.
+    pub slowlog_max_len: usize,
+    /// `latency-monitor-threshold` in ms; 0 disables.
+    pub latency_threshold_ms: u64,
+    /// `hz`.
+    pub hz: u64,
+    /// `enable-debug-command`: "no", "yes" or "local".
+    pub enable_debug_command: String,
+}
+
+impl Settings {
+    /// Reads the hot settings from `config`.
+    pub fn from_config(config: &Config) -> Self {
+        let limit = |class: &str| parse_output_limit(&config.str("client-output-buffer-limit"), class);
+        Settings {
+            requirepass: config.str("requirepass").into_bytes(),
+            maxclients: usize::try_from(config.int("maxclients")).unwrap_or(10_000),
+            idle_timeout_secs: u64::try_from(config.int("timeout")).unwrap_or(0),
+            proto_max_bulk_len: config.int("proto-max-bulk-len"),
+            query_buffer_limit: usize::try_from(config.int("client-query-buffer-limit")).unwrap_or(1 << 30),
+            output_limits: [limit("normal"), limit("slave"), limit("pubsub")],
+            protected_mode: config.bool("protected-mode"),
+            slowlog_slower_than_us: config.int("slowlog-log-slower-than"),
+            slowlog_max_len: usize::try_from(config.int("slowlog-max-len")).unwrap_or(128),
+            latency_threshold_ms: u64::try_from(config.int("latency-monitor-threshold")).unwrap_or(0),
+            hz: u64::try_from(config.int("hz")).unwrap_or(10).clamp(1, 500),
+            enable_debug_command: config.str("enable-debug-command"),
+        }
+    }
+
+    /// The output limit that applies to a client of `kind`.
+    pub fn output_limit(&self, kind: ClientKind) -> OutputLimit {
+        match kind {
+            ClientKind::Normal | ClientKind::Master => self.output_limits[0],
+            ClientKind::Replica => self.output_limits[1],
+            ClientKind::PubSub => self.output_limits[2],
+        }
+    }
+}
+
+/// Reads one class out of the `client-output-buffer-limit` value as CONFIG GET prints it.
+fn parse_output_limit(value: &str, class: &str) -> OutputLimit {
+    let words: Vec<&str> = value.split_whitespace().collect();
+    for chunk in words.chunks(4) {
+        if let [name, hard, soft, seconds] = chunk {
+            let matches = *name == class || (class == "slave" && *name == "replica");
+            if matches {
+                return OutputLimit {
+                    hard: hard.parse().unwrap_or(0),
+                    soft: soft.parse().unwrap_or(0),
+                    soft_seconds: seconds.parse().unwrap_or(0),
+                };
+            }
+        }
+    }
+    OutputLimit::default()
+}
+
+/// Counters reported by INFO stats.
+#[derive(Debug, Default, Clone)]
+pub struct Stats {
+    /// `total_connections_received`.
+    pub connections_received: u64,
+    /// `total_commands_processed`.
+    pub commands_processed: u64,
+    /// `rejected_connections`.
+    pub rejected_connections: u64,
+    /// `expired_keys`.
+    pub expired_keys: u64,
+    /// `evicted_keys`.
+    pub evicted_keys: u64,
+    /// `keyspace_hits`.
+    pub keyspace_hits: u64,
+    /// `keyspace_misses`.
+    pub keyspace_misses: u64,
+    /// `total_net_input_bytes`.
+    pub net_input_bytes: u64,
+    /// `total_net_output_bytes`.
+    pub net_output_bytes: u64,
+    /// `total_error_replies`.
+    pub error_replies: u64,
+    /// `client_query_buffer_limit_disconnections`-style counter for output limits (`client_output_buffer_limit_disconnections`).
+    pub output_limit_disconnections: u64,
+    /// Commands processed at the last instantaneous sample, and when.
+    pub ops_sample: (u64, u64),
+    /// `instantaneous_ops_per_sec`.
+    pub instantaneous_ops: u64,
+    /// `expired_stale_perc` numerator/denominator of the last cycle.
+    pub expire_cycle_stale_percent: f64,
+}
+
+/// All mutable server state, behind one lock: one total order of commands and effects.
+pub struct ServerState {
+    /// The databases.
+    pub keyspace: Keyspace,
+    /// The full configuration (CONFIG GET/SET/REWRITE).
+    pub config: Config,
+    /// Hot settings cached from `config`.
+    pub settings: Settings,
+    /// Connected clients.
+    pub clients: ClientRegistry,
+    /// INFO stats counters.
+    pub stats: Stats,
+    /// Changes since the last save (`rdb_changes_since_last_save`).
+    pub dirty: u64,
+    /// The slow log.
+    pub slowlog: SlowLog,
+    /// The latency monitor.
+    pub latency: LatencyMonitor,
+    /// The effect stream for replicas and AOF.
+    pub effects: EffectStream,
+    /// Whether the server expires keys itself (false on replicas).
+    pub expiry_mode: ExpiryMode,
+    /// DEBUG SET-ACTIVE-EXPIRE.
+    pub active_expire_enabled: bool,
+    /// Server start, ms since the epoch.
+    pub started_ms: u64,
+    /// 40 hex chars identifying this run.
+    pub run_id: String,
+    /// Unix time of the last successful save (LASTSAVE).
+    pub last_save_secs: u64,
+    /// TCP port actually listened on.
+    pub port: u16,
+    /// Set by SHUTDOWN; the main task exits when it sees it.
+    pub shutdown_requested: bool,
+    /// Clients in MONITOR mode.
+    pub monitors: Vec<u64>,
+}
+
+impl ServerState {
+    /// State for a fresh server with `config`.
+    pub fn new(config: Config) -> Self {
+        let databases = usize::try_from(config.int("databases")).unwrap_or(16).max(1);
+        let cluster = config.bool("cluster-enabled");
+        let settings = Settings::from_config(&config);
+        let now = now_ms();
+        ServerState {
+            keyspace: Keyspace::new(databases, cluster),
+            slowlog: SlowLog::default(),
+            latency: LatencyMonitor::default(),
+            settings,
+            config,
+            clients: ClientRegistry::default(),
+            stats: Stats::default(),
+            dirty: 0,
+            effects: EffectStream::default(),
+            expiry_mode: ExpiryMode::Delete,
+            active_expire_enabled: true,
+            started_ms: now,
+            run_id: random_hex(40),
+            last_save_secs: now / 1000,
+            port: 0,
+            shutdown_requested: false,
+            monitors: Vec::new(),
+        }
+    }
+
+    /// Re-reads hot settings after CONFIG SET.
+    pub fn refresh_settings(&mut self) {
+        self.settings = Settings::from_config(&self.config);
+    }
+
+    /// The LRU clock value stored in keys on access: seconds, 24 bits like Redis.
+    pub fn lru_clock(&self, now_ms: u64) -> u32 {
+        u32::try_from((now_ms / 1000) & 0x00ff_ffff).unwrap_or(0)
+    }
+}
+
+/// `len` random lowercase hex characters (run ids, replication ids).
+pub fn random_hex(len: usize) -> String {
+    use std::collections::hash_map::RandomState;
+    use std::hash::BuildHasher;
+    let mut out = String::with_capacity(len);
+    let mut counter = now_us();
+    while out.len() < len {
+        counter = counter.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let word = RandomState::new().hash_one(counter);
+        out.push_str(&format!("{word:016x}"));
+    }
+    out.truncate(len);
+    out
+}
+
+/// The server shared between connection tasks.
+pub struct Shared {
+    state: Mutex<ServerState>,
+    /// Cancelled when the server shuts down.
+    pub shutdown: CancellationToken,
+}
+
+impl Shared {
+    /// Wraps `state`.
+    pub fn new(state: ServerState) -> Arc<Self> {
+        Arc::new(Shared { state: Mutex::new(state), shutdown: CancellationToken::new() })
+    }
+
+    /// Locks the state. A panic while holding the lock cannot leave the keyspace half-updated in a way
+    /// that matters more than stopping service, so a poisoned lock is taken over.
+    pub fn lock(&self) -> MutexGuard<'_, ServerState> {
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
