@@ -55,7 +55,16 @@ pub async fn serve(shared: Arc<Shared>, mut stream: TcpStream, peer: SocketAddr)
     };
     let span = tracing::info_span!("conn", id = session.id, peer = %peer);
     let id = session.id;
-    Connection { shared: shared.clone(), stream, session, inbuf: BytesMut::with_capacity(READ_CHUNK), decoder: RequestDecoder::new() }
+    let connection = Connection {
+        shared: shared.clone(),
+        stream,
+        session,
+        inbuf: BytesMut::with_capacity(READ_CHUNK),
+        decoder: RequestDecoder::new(),
+        unreported_output: 0,
+        idle_timeout: None,
+    };
+    connection
         .run()
         .instrument(span)
         .await;
@@ -70,6 +79,10 @@ struct Connection {
     session: Session,
     inbuf: BytesMut,
     decoder: RequestDecoder,
+    /// Bytes written since the stats were last updated (folded in at the next batch, saving a lock).
+    unreported_output: u64,
+    /// The idle timeout that applies to this client, refreshed at every batch.
+    idle_timeout: Option<Duration>,
 }
 
 /// Why a batch stopped executing.
@@ -89,6 +102,10 @@ impl Connection {
             None => return,
         };
         let shutdown = self.shared.shutdown.clone();
+        self.idle_timeout = {
+            let state = self.shared.lock();
+            self.idle_timeout_of(&state)
+        };
         let mut pending_input = false;
         loop {
             if pending_input {
@@ -104,7 +121,7 @@ impl Connection {
             if pending_input {
                 continue;
             }
-            let idle_timeout = self.idle_timeout();
+            let idle_timeout = self.idle_timeout;
             tokio::select! {
                 _ = shutdown.cancelled() => break,
                 _ = wakeup.notified() => {
@@ -132,8 +149,7 @@ impl Connection {
         self.stream.read_buf(&mut self.inbuf).await
     }
 
-    fn idle_timeout(&self) -> Option<Duration> {
-        let state = self.shared.lock();
+    fn idle_timeout_of(&self, state: &ServerState) -> Option<Duration> {
         let secs = state.settings.idle_timeout_secs;
         let kind = state.clients.get(self.session.id).map(|c| c.kind);
         let exempt = matches!(kind, Some(crate::client::ClientKind::Replica | crate::client::ClientKind::Master | crate::client::ClientKind::PubSub));
@@ -194,13 +210,17 @@ impl Connection {
         };
         let consumed = input_before.saturating_sub(self.inbuf.len());
         state.stats.net_input_bytes += consumed as u64;
+        state.stats.net_output_bytes += std::mem::take(&mut self.unreported_output);
+        self.idle_timeout = self.idle_timeout_of(&state);
         if self.inbuf.len() > state.settings.query_buffer_limit {
             tracing::warn!("Closing client that reached max query buffer length (qbuf={})", self.inbuf.len());
             return BatchEnd::Close;
         }
         if let Some(record) = state.clients.get_mut(self.session.id) {
             record.query_buffer = self.inbuf.len();
-            record.reply_pending = self.session.reply.buf.len();
+            // Only large batches matter for output limits; small ones are not worth a lock to clear.
+            let pending = self.session.reply.buf.len();
+            record.reply_pending = if pending >= REPLY_FLUSH_BYTES { pending } else { 0 };
         }
         if state.shutdown_requested {
             self.shared.shutdown.cancel();
@@ -219,10 +239,11 @@ impl Connection {
         if self.session.reply.buf.capacity() > 4 * REPLY_FLUSH_BYTES {
             self.session.reply.buf = BytesMut::new();
         }
-        let mut state = self.shared.lock();
-        state.stats.net_output_bytes += written as u64;
-        if let Some(record) = state.clients.get_mut(self.session.id) {
-            record.reply_pending = 0;
+        self.unreported_output += written as u64;
+        if written >= REPLY_FLUSH_BYTES {
+            if let Some(record) = self.shared.lock().clients.get_mut(self.session.id) {
+                record.reply_pending = 0;
+            }
         }
         ok
     }
