@@ -145,4 +145,28 @@ commands! {
     CommandList "command|list" -2 LOADING | STALE | SENTINEL, (0, 0, 0) Server [];
     CommandHelp "command|help" 2 LOADING | STALE | SENTINEL, (0, 0, 0) Server [];
     LastSave "lastsave" 1 LOADING | STALE | FAST, (0, 0, 0) Server ["admin", "dangerous"];
+
+    // transactions
+    Multi "multi" 1 NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY, (0, 0, 0) Transactions [];
+    Exec "exec" 1 NOSCRIPT | LOADING | STALE | SKIP_SLOWLOG, (0, 0, 0) Transactions [];
+    Discard "discard" 1 NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY, (0, 0, 0) Transactions [];
+    Watch "watch" -2 NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY, (1, -1, 1) Transactions [];
+    Unwatch "unwatch" 1 NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY, (0, 0, 0) Transactions [];
+
+    // pub/sub
+    Subscribe "subscribe" -2 PUBSUB | NOSCRIPT | LOADING | STALE, (0, 0, 0) PubSub [];
+    Psubscribe "psubscribe" -2 PUBSUB | NOSCRIPT | LOADING | STALE, (0, 0, 0) PubSub [];
+    Ssubscribe "ssubscribe" -2 PUBSUB | NOSCRIPT | LOADING | STALE, (1, -1, 1) PubSub [];
+    Unsubscribe "unsubscribe" -1 PUBSUB | NOSCRIPT | LOADING | STALE, (0, 0, 0) PubSub [];
+    Punsubscribe "punsubscribe" -1 PUBSUB | NOSCRIPT | LOADING | STALE, (0, 0, 0) PubSub [];
+    Sunsubscribe "sunsubscribe" -1 PUBSUB | NOSCRIPT | LOADING | STALE, (1, -1, 1) PubSub [];
+    Publish "publish" 3 PUBSUB | LOADING | STALE | FAST | MAY_REPLICATE | SENTINEL, (0, 0, 0) PubSub [];
+    Spublish "spublish" 3 PUBSUB | LOADING | STALE | FAST | MAY_REPLICATE, (1, 1, 1) PubSub [];
+    Pubsub "pubsub" -2 CONTAINER, (0, 0, 0) PubSub [];
+    PubsubChannels "pubsub|channels" -2 PUBSUB | LOADING | STALE, (0, 0, 0) PubSub [];
+    PubsubNumsub "pubsub|numsub" -2 PUBSUB | LOADING | STALE, (0, 0, 0) PubSub [];
+    PubsubNumpat "pubsub|numpat" 2 PUBSUB | LOADING | STALE, (0, 0, 0) PubSub [];
+    PubsubShardchannels "pubsub|shardchannels" -2 PUBSUB | LOADING | STALE, (0, 0, 0) PubSub [];
+    PubsubShardnumsub "pubsub|shardnumsub" -2 PUBSUB | LOADING | STALE, (0, 0, 0) PubSub [];
+    PubsubHelp "pubsub|help" 2 LOADING | STALE, (0, 0, 0) PubSub [];
 }

@@ -237,6 +237,21 @@ pub struct Session {
     pub close_after_reply: bool,
     /// Is this connection from the local host (for protected mode and `enable-debug-command local`)?
     pub is_local: bool,
+    /// Commands queued since MULTI; `None` outside a transaction.
+    pub multi: Option<Transaction>,
+    /// Set by a blocking handler that found nothing to serve.
+    pub block: Option<crate::blocking::BlockRequest>,
+    /// True inside EXEC or when retrying for a blocked client: blocking commands must not block.
+    pub deny_blocking: bool,
+}
+
+/// A transaction being queued.
+#[derive(Debug, Default)]
+pub struct Transaction {
+    /// The queued requests.
+    pub queued: Vec<Vec<Bytes>>,
+    /// A queued command was rejected: EXEC will fail with EXECABORT.
+    pub aborted: bool,
 }
 
 /// CLIENT REPLY modes.
@@ -264,6 +279,9 @@ impl Session {
             reply_mode: ReplyMode::On,
             close_after_reply: false,
             is_local,
+            multi: None,
+            block: None,
+            deny_blocking: false,
         }
     }
 }

@@ -71,6 +71,9 @@ pub async fn serve(shared: Arc<Shared>, mut stream: TcpStream, peer: SocketAddr)
     let mut state = shared.lock();
     state.clients.unregister(id);
     state.monitors.retain(|m| *m != id);
+    state.watches.unwatch_all(id);
+    state.blocking.unblock(id);
+    state.pubsub.remove_client(id);
 }
 
 struct Connection {
@@ -93,6 +96,8 @@ enum BatchEnd {
     Flush,
     /// The connection must close once replies are written.
     Close,
+    /// The last command blocked the client, until the deadline (ms since the epoch) if any.
+    Blocked(Option<u64>),
 }
 
 impl Connection {
@@ -107,39 +112,63 @@ impl Connection {
             self.idle_timeout_of(&state)
         };
         let mut pending_input = false;
+        let mut blocked_until: Option<Option<u64>> = None;
         loop {
-            if pending_input {
-                let end = self.execute_batch();
-                pending_input = matches!(end, BatchEnd::Flush);
-                if matches!(end, BatchEnd::Close) {
-                    self.session.close_after_reply = true;
+            if pending_input && blocked_until.is_none() {
+                match self.execute_batch() {
+                    BatchEnd::NeedInput => pending_input = false,
+                    BatchEnd::Flush => pending_input = true,
+                    BatchEnd::Close => self.session.close_after_reply = true,
+                    BatchEnd::Blocked(deadline) => blocked_until = Some(deadline),
                 }
             }
             if !self.flush().await || self.session.close_after_reply {
                 break;
             }
-            if pending_input {
+            if pending_input && blocked_until.is_none() {
                 continue;
             }
-            let idle_timeout = self.idle_timeout;
+            let wait = match blocked_until {
+                Some(deadline) => deadline.map(|when| Duration::from_millis(when.saturating_sub(now_ms()))),
+                None => self.idle_timeout,
+            };
             tokio::select! {
                 _ = shutdown.cancelled() => break,
                 _ = wakeup.notified() => {
-                    if !self.take_pushes() {
+                    if !self.take_pushes(&mut blocked_until) {
                         break;
+                    }
+                    if blocked_until.is_none() && !self.inbuf.is_empty() {
+                        pending_input = true;
                     }
                 }
                 read = self.read_more() => match read {
                     Ok(0) | Err(_) => break,
                     Ok(_) => pending_input = true,
                 },
-                _ = sleep_or_forever(idle_timeout) => {
-                    debug!("closing idle client");
-                    break;
+                _ = sleep_or_forever(wait) => {
+                    if blocked_until.is_some() {
+                        self.time_out_block();
+                        blocked_until = None;
+                        pending_input = !self.inbuf.is_empty();
+                    } else {
+                        debug!("closing idle client");
+                        break;
+                    }
                 }
             }
         }
         let _ = self.flush().await;
+    }
+
+    /// The blocking timeout passed: reply the command's timeout reply, unless it was served meanwhile.
+    fn time_out_block(&mut self) {
+        let shared = self.shared.clone();
+        let mut state = shared.lock();
+        if let Some(blocked) = state.blocking.unblock(self.session.id) {
+            blocked.request.timeout_reply.write(&mut self.session.reply);
+        }
+        self.absorb_outbox(&mut state);
     }
 
     async fn read_more(&mut self) -> std::io::Result<usize> {
@@ -156,10 +185,14 @@ impl Connection {
         (secs > 0 && !exempt).then(|| Duration::from_secs(secs))
     }
 
-    /// Moves messages pushed by other clients into the reply buffer; false when the client was killed.
-    fn take_pushes(&mut self) -> bool {
+    /// Moves messages pushed by other clients into the reply buffer and notices when a blocked command
+    /// was served; false when the client was killed.
+    fn take_pushes(&mut self, blocked_until: &mut Option<Option<u64>>) -> bool {
         let shared = self.shared.clone();
         let mut state = shared.lock();
+        if blocked_until.is_some() && !state.blocking.is_blocked(self.session.id) {
+            *blocked_until = None;
+        }
         self.absorb_outbox(&mut state)
     }
 
@@ -195,6 +228,9 @@ impl Connection {
                     execute(&mut state, &mut self.session, &request.argv);
                     if self.session.close_after_reply || state.shutdown_requested {
                         break BatchEnd::Close;
+                    }
+                    if let Some(blocked) = state.blocking.get(self.session.id) {
+                        break BatchEnd::Blocked(blocked.request.deadline_ms);
                     }
                     if self.session.reply.buf.len() >= REPLY_FLUSH_BYTES {
                         break BatchEnd::Flush;

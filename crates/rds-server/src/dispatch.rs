@@ -5,6 +5,7 @@
 use bytes::Bytes;
 use rds_commands::{flags, resolve, CommandSpec, Resolved};
 
+use crate::blocking::BlockedClient;
 use crate::client::{ReplyMode, Session};
 use crate::cmd;
 use crate::ctx::Ctx;
@@ -14,16 +15,87 @@ use crate::state::{now_us, ServerState};
 /// Runs one request for `session`, writing its reply into the session's reply buffer.
 pub fn execute(server: &mut ServerState, session: &mut Session, argv: &[Bytes]) {
     let reply_start = session.reply.buf.len();
-    let spec = match check(server, session, argv) {
-        Ok(spec) => spec,
-        Err(error) => {
-            reply_error(server, session, &error);
-            finish_reply_mode(session, reply_start);
-            return;
+    match check(server, session, argv) {
+        Ok(spec) if session.multi.is_some() && !controls_transaction(spec) => queue(server, session, argv, spec),
+        Ok(spec) => {
+            call(server, session, argv, spec);
+            register_block(server, session, argv);
+            server.flush_effects();
+            serve_blocked_clients(server);
         }
-    };
-    call(server, session, argv, spec);
+        Err(error) => {
+            if let Some(transaction) = &mut session.multi {
+                transaction.aborted = true;
+            }
+            reply_error(server, session, &error);
+        }
+    }
     finish_reply_mode(session, reply_start);
+}
+
+/// Commands that run at once inside MULTI instead of being queued.
+fn controls_transaction(spec: &CommandSpec) -> bool {
+    matches!(spec.name, "exec" | "discard" | "multi" | "watch" | "quit" | "reset")
+}
+
+/// Queues a command inside MULTI (or rejects it, which aborts the transaction).
+fn queue(server: &mut ServerState, session: &mut Session, argv: &[Bytes], spec: &CommandSpec) {
+    let Some(transaction) = &mut session.multi else { return };
+    if spec.has(flags::NO_MULTI) {
+        transaction.aborted = true;
+        reply_error(server, session, &CommandError::err("Command not allowed inside a transaction"));
+        return;
+    }
+    transaction.queued.push(argv.to_vec());
+    let queued = transaction.queued.len();
+    if let Some(record) = server.clients.get_mut(session.id) {
+        record.multi = Some(queued);
+    }
+    session.reply.simple("QUEUED");
+}
+
+/// Registers the client as blocked when its handler asked to block.
+fn register_block(server: &mut ServerState, session: &mut Session, argv: &[Bytes]) {
+    let Some(request) = session.block.take() else { return };
+    let blocked = BlockedClient { argv: argv.to_vec(), db: session.db, protocol: session.reply.protocol, request };
+    server.blocking.block(session.id, blocked);
+}
+
+/// Most rounds of serving blocked clients after one command: each round can make more keys ready
+/// (BLMOVE pushes), and a bound keeps a pathological chain from stalling the server.
+const MAX_SERVE_ROUNDS: usize = 1000;
+
+/// Retries the commands of clients blocked on keys that became ready, first blocked first served, and
+/// queues their replies to them.
+pub fn serve_blocked_clients(server: &mut ServerState) {
+    let mut rounds = 0;
+    while server.blocking.has_ready() && rounds < MAX_SERVE_ROUNDS {
+        rounds += 1;
+        for (db, key) in server.blocking.take_ready() {
+            for id in server.blocking.waiters(db, &key) {
+                serve_blocked_client(server, id);
+            }
+        }
+    }
+}
+
+fn serve_blocked_client(server: &mut ServerState, id: u64) {
+    let Some(blocked) = server.blocking.get(id).cloned() else { return };
+    let Resolved::Command(spec) = resolve(&blocked.argv) else { return };
+    let mut session = Session::new(id, true, true);
+    session.db = blocked.db;
+    session.reply.protocol = blocked.protocol;
+    call(server, &mut session, &blocked.argv, spec);
+    if session.block.is_some() {
+        // Still nothing for it (another waiter took the element, or the key has another type now).
+        server.flush_effects();
+        return;
+    }
+    server.blocking.unblock(id);
+    server.flush_effects();
+    if let Some(record) = server.clients.get_mut(id) {
+        record.push(&session.reply.buf);
+    }
 }
 
 /// The checks of Redis's `processCommand`, in its order.
@@ -39,12 +111,31 @@ fn check(server: &ServerState, session: &Session, argv: &[Bytes]) -> Result<&'st
     if !session.authenticated && !spec.has(flags::NO_AUTH) {
         return Err(CommandError::NoAuth);
     }
-    let _ = server;
+    check_pubsub_context(server, session, spec)?;
     Ok(spec)
 }
 
+/// A RESP2 client in subscribed mode may only (un)subscribe, ping, quit and reset.
+fn check_pubsub_context(server: &ServerState, session: &Session, spec: &CommandSpec) -> Result<(), CommandError> {
+    if session.reply.protocol != rds_resp::Protocol::Resp2 {
+        return Ok(());
+    }
+    let subscribed = server.clients.get(session.id).is_some_and(|c| c.kind == crate::client::ClientKind::PubSub);
+    let allowed = matches!(
+        spec.name,
+        "ping" | "subscribe" | "ssubscribe" | "unsubscribe" | "sunsubscribe" | "psubscribe" | "punsubscribe" | "quit" | "reset"
+    );
+    if subscribed && !allowed {
+        return Err(CommandError::err(format!(
+            "Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
+            spec.name
+        )));
+    }
+    Ok(())
+}
+
 /// Runs the handler and the shared bookkeeping (Redis's `call`).
-fn call(server: &mut ServerState, session: &mut Session, argv: &[Bytes], spec: &'static CommandSpec) {
+pub fn call(server: &mut ServerState, session: &mut Session, argv: &[Bytes], spec: &'static CommandSpec) {
     let start_us = now_us();
     let now = start_us / 1000;
     let db_index = session.db;
@@ -57,18 +148,15 @@ fn call(server: &mut ServerState, session: &mut Session, argv: &[Bytes], spec: &
     propagate_expired(server);
     if changes > 0 {
         server.dirty += changes;
-        match effects {
-            Some(effects) => {
-                for effect in &effects {
-                    server.effects.append(db_index, effect);
-                }
-            }
-            None => server.effects.append(db_index, argv),
+        for position in spec.key_positions(argv.len()) {
+            server.key_touched(db_index, &argv[position]);
         }
-    } else if let Some(effects) = effects {
-        for effect in &effects {
-            server.effects.append(db_index, effect);
+        if effects.is_none() {
+            server.pending_effects.push((db_index, argv.to_vec()));
         }
+    }
+    if let Some(effects) = effects {
+        server.pending_effects.extend(effects.into_iter().map(|effect| (db_index, effect)));
     }
     let duration_us = now_us().saturating_sub(start_us);
     server.stats.commands_processed += 1;
@@ -92,7 +180,8 @@ pub fn propagate_expired(server: &mut ServerState) {
         let expired = std::mem::take(&mut server.keyspace.dbs[db_index].expired);
         server.stats.expired_keys += expired.len() as u64;
         for key in expired {
-            server.effects.append(db_index, &[Bytes::from_static(b"DEL"), Bytes::copy_from_slice(&key)]);
+            server.watches.touch(db_index, &key);
+            server.pending_effects.push((db_index, vec![Bytes::from_static(b"DEL"), Bytes::copy_from_slice(&key)]));
         }
     }
 }

@@ -11,6 +11,7 @@
 //! Depends on rds-resp, rds-commands, rds-storage and rds-config; nothing depends on this crate but the
 //! `rds-server` binary.
 
+pub mod blocking;
 pub mod client;
 pub mod cmd;
 pub mod conn;
@@ -20,9 +21,11 @@ pub mod error;
 pub mod log;
 pub mod monitor;
 pub mod propagate;
+pub mod pubsub;
 pub mod server;
 pub mod startup;
 pub mod state;
+pub mod watch;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 

@@ -209,6 +209,7 @@ pub fn active_expire_cycle(state: &mut ServerState, now: u64, budget: Duration) 
         state.stats.expire_cycle_stale_percent = total_expired as f64 * 100.0 / total_sampled as f64;
     }
     propagate_expired(state);
+    state.flush_effects_unwrapped();
 }
 
 fn sample_ops(state: &mut ServerState, now: u64) {

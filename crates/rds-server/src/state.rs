@@ -7,9 +7,14 @@ use rds_config::Config;
 use rds_storage::{ExpiryMode, Keyspace};
 use tokio_util::sync::CancellationToken;
 
+use bytes::Bytes;
+
+use crate::blocking::Blocking;
 use crate::client::{ClientKind, ClientRegistry};
 use crate::monitor::{LatencyMonitor, SlowLog};
 use crate::propagate::EffectStream;
+use crate::pubsub::PubSub;
+use crate::watch::Watches;
 
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> u64 {
@@ -178,6 +183,15 @@ pub struct ServerState {
     pub shutdown_requested: bool,
     /// Clients in MONITOR mode.
     pub monitors: Vec<u64>,
+    /// Pub/sub subscriptions.
+    pub pubsub: PubSub,
+    /// WATCHed keys.
+    pub watches: Watches,
+    /// Clients blocked on keys.
+    pub blocking: Blocking,
+    /// Effects of the execution unit in progress (a command, or a whole EXEC), flushed to the effect
+    /// stream when it ends: wrapped in MULTI/EXEC when there are several, as Redis does.
+    pub pending_effects: Vec<(usize, Vec<Bytes>)>,
 }
 
 impl ServerState {
@@ -205,12 +219,49 @@ impl ServerState {
             port: 0,
             shutdown_requested: false,
             monitors: Vec::new(),
+            pubsub: PubSub::default(),
+            watches: Watches::default(),
+            blocking: Blocking::default(),
+            pending_effects: Vec::new(),
         }
     }
 
     /// Re-reads hot settings after CONFIG SET.
     pub fn refresh_settings(&mut self) {
         self.settings = Settings::from_config(&self.config);
+    }
+
+    /// Moves the pending effects of the finished execution unit to the effect stream.
+    pub fn flush_effects(&mut self) {
+        if self.pending_effects.is_empty() {
+            return;
+        }
+        let effects = std::mem::take(&mut self.pending_effects);
+        let wrap = effects.len() > 1;
+        if wrap {
+            self.effects.append(effects[0].0, &[Bytes::from_static(b"MULTI")]);
+        }
+        let mut last_db = effects[0].0;
+        for (db, argv) in &effects {
+            self.effects.append(*db, argv);
+            last_db = *db;
+        }
+        if wrap {
+            self.effects.append(last_db, &[Bytes::from_static(b"EXEC")]);
+        }
+    }
+
+    /// Moves pending effects to the effect stream one by one, never wrapped (active expiry's DELs).
+    pub fn flush_effects_unwrapped(&mut self) {
+        for (db, argv) in std::mem::take(&mut self.pending_effects) {
+            self.effects.append(db, &argv);
+        }
+    }
+
+    /// A write changed `key` of `db`: invalidate WATCHes and wake clients blocked on it.
+    pub fn key_touched(&mut self, db: usize, key: &[u8]) {
+        self.watches.touch(db, key);
+        self.blocking.signal(db, key);
     }
 
     /// The LRU clock value stored in keys on access: seconds, 24 bits like Redis.

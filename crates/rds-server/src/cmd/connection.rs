@@ -172,7 +172,13 @@ pub fn reset(ctx: &mut Ctx) -> CmdResult {
     ctx.session.reply_mode = ReplyMode::On;
     ctx.session.authenticated = ctx.server.settings.requirepass.is_empty();
     ctx.server.monitors.retain(|m| *m != id);
+    ctx.session.multi = None;
+    ctx.server.watches.unwatch_all(id);
+    ctx.server.pubsub.remove_client(id);
     if let Some(record) = ctx.server.clients.get_mut(id) {
+        record.kind = ClientKind::Normal;
+        record.subscriptions = (0, 0, 0);
+        record.multi = None;
         record.name = None;
         record.protocol = Protocol::Resp2;
         record.monitor = false;

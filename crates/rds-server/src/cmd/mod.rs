@@ -1,6 +1,8 @@
 //! Command handlers, one file per family, bound to the command table by one exhaustive match.
 
 pub mod connection;
+pub mod pubsub;
+pub mod tx;
 
 use rds_commands::CommandId;
 
@@ -118,7 +120,33 @@ pub fn handler(id: CommandId) -> Handler {
         CommandList => pending,
         CommandHelp => pending,
         LastSave => pending,
+        Multi => tx::multi,
+        Exec => tx::exec,
+        Discard => tx::discard,
+        Watch => tx::watch,
+        Unwatch => tx::unwatch,
+        Subscribe => pubsub::subscribe,
+        Psubscribe => pubsub::psubscribe,
+        Ssubscribe => pubsub::ssubscribe,
+        Unsubscribe => pubsub::unsubscribe,
+        Punsubscribe => pubsub::punsubscribe,
+        Sunsubscribe => pubsub::sunsubscribe,
+        Publish => pubsub::publish,
+        Spublish => pubsub::spublish,
+        Pubsub => container,
+        PubsubChannels => pubsub::pubsub_channels,
+        PubsubNumsub => pubsub::pubsub_numsub,
+        PubsubNumpat => pubsub::pubsub_numpat,
+        PubsubShardchannels => pubsub::pubsub_shardchannels,
+        PubsubShardnumsub => pubsub::pubsub_shardnumsub,
+        PubsubHelp => pubsub::pubsub_help,
     }
+}
+
+/// A container command (CONFIG, CLIENT, ...) is only reached through its subcommands; the dispatcher's
+/// arity check rejects it alone, so this only runs if the table's arity is wrong.
+fn container(ctx: &mut Ctx) -> CmdResult {
+    Err(CommandError::WrongArity(ctx.spec.name.to_string()))
 }
 
 /// Placeholder for commands whose handler is being written; replies like an unknown command.

@@ -1,0 +1,196 @@
+//! Clients blocked on keys (BLPOP, BLMOVE, BZPOPMIN, ...): FIFO wait lists per key, ready-key
+//! signalling, and the timeout replies.
+//!
+//! A blocked command is retried on the client's behalf right after the command that made one of its
+//! keys ready, under the same lock, so one push serves exactly one waiter, in the order they blocked.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use bytes::Bytes;
+use rds_resp::{Protocol, ReplyBuf};
+
+use crate::error::CommandError;
+
+/// What a blocked command replies when its timeout expires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeoutReply {
+    /// A null array (`*-1` / `_`): BLPOP, BRPOP, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP.
+    NullArray,
+    /// A null bulk (`$-1` / `_`): BLMOVE, BRPOPLPUSH.
+    NullBulk,
+}
+
+impl TimeoutReply {
+    /// Writes the reply.
+    pub fn write(self, out: &mut ReplyBuf) {
+        match self {
+            TimeoutReply::NullArray => out.null_array(),
+            TimeoutReply::NullBulk => out.null(),
+        }
+    }
+}
+
+/// A handler's request to block its client.
+#[derive(Debug, Clone)]
+pub struct BlockRequest {
+    /// Keys whose change may let the command complete.
+    pub keys: Vec<Bytes>,
+    /// Absolute deadline in ms since the epoch; `None` blocks forever.
+    pub deadline_ms: Option<u64>,
+    /// Reply on timeout.
+    pub timeout_reply: TimeoutReply,
+}
+
+/// A client waiting on keys.
+#[derive(Debug, Clone)]
+pub struct BlockedClient {
+    /// The command to retry, as the client sent it.
+    pub argv: Vec<Bytes>,
+    /// Database the command runs against.
+    pub db: usize,
+    /// The client's protocol, for the eventual reply.
+    pub protocol: Protocol,
+    /// What it waits for.
+    pub request: BlockRequest,
+}
+
+/// Every blocked client and the keys they wait on.
+#[derive(Debug, Default)]
+pub struct Blocking {
+    by_key: HashMap<(usize, Bytes), VecDeque<u64>>,
+    clients: HashMap<u64, BlockedClient>,
+    ready: Vec<(usize, Bytes)>,
+    ready_set: HashSet<(usize, Bytes)>,
+}
+
+impl Blocking {
+    /// True when no client is blocked (checked before any per-key work).
+    pub fn is_empty(&self) -> bool {
+        self.clients.is_empty()
+    }
+
+    /// Number of blocked clients (INFO `blocked_clients`).
+    pub fn len(&self) -> usize {
+        self.clients.len()
+    }
+
+    /// Blocks client `id`.
+    pub fn block(&mut self, id: u64, blocked: BlockedClient) {
+        for key in &blocked.request.keys {
+            let waiters = self.by_key.entry((blocked.db, key.clone())).or_default();
+            if !waiters.contains(&id) {
+                waiters.push_back(id);
+            }
+        }
+        self.clients.insert(id, blocked);
+    }
+
+    /// Unblocks client `id`, removing it from every wait list.
+    pub fn unblock(&mut self, id: u64) -> Option<BlockedClient> {
+        let blocked = self.clients.remove(&id)?;
+        for key in &blocked.request.keys {
+            let slot = (blocked.db, key.clone());
+            if let Some(waiters) = self.by_key.get_mut(&slot) {
+                waiters.retain(|w| *w != id);
+                if waiters.is_empty() {
+                    self.by_key.remove(&slot);
+                }
+            }
+        }
+        Some(blocked)
+    }
+
+    /// The blocked client `id`.
+    pub fn get(&self, id: u64) -> Option<&BlockedClient> {
+        self.clients.get(&id)
+    }
+
+    /// True when client `id` is blocked.
+    pub fn is_blocked(&self, id: u64) -> bool {
+        self.clients.contains_key(&id)
+    }
+
+    /// A write touched `key`: if someone waits on it, queue it to be served after the command.
+    pub fn signal(&mut self, db: usize, key: &[u8]) {
+        if self.by_key.is_empty() {
+            return;
+        }
+        let slot = (db, Bytes::copy_from_slice(key));
+        if self.by_key.contains_key(&slot) && self.ready_set.insert(slot.clone()) {
+            self.ready.push(slot);
+        }
+    }
+
+    /// True when some key is ready to serve waiters.
+    pub fn has_ready(&self) -> bool {
+        !self.ready.is_empty()
+    }
+
+    /// Takes the ready keys in the order they were signalled.
+    pub fn take_ready(&mut self) -> Vec<(usize, Bytes)> {
+        self.ready_set.clear();
+        std::mem::take(&mut self.ready)
+    }
+
+    /// Clients waiting on `key` of `db`, first blocked first.
+    pub fn waiters(&self, db: usize, key: &Bytes) -> Vec<u64> {
+        self.by_key.get(&(db, key.clone())).map(|w| w.iter().copied().collect()).unwrap_or_default()
+    }
+}
+
+/// Parses a blocking timeout in seconds (fractions allowed) into an absolute deadline: `None` for 0.
+pub fn parse_timeout(arg: &[u8], now_ms: u64) -> Result<Option<u64>, CommandError> {
+    let seconds = rds_storage::num::parse_f64(arg)
+        .filter(|s| s.is_finite())
+        .ok_or_else(|| CommandError::err("timeout is not a float or out of range"))?;
+    if seconds < 0.0 {
+        return Err(CommandError::err("timeout is negative"));
+    }
+    let millis = seconds * 1000.0;
+    if millis > (i64::MAX / 2) as f64 {
+        return Err(CommandError::err("timeout is out of range"));
+    }
+    let millis = millis.ceil() as u64;
+    Ok((millis > 0).then(|| now_ms.saturating_add(millis)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blocked(keys: &[&str]) -> BlockedClient {
+        BlockedClient {
+            argv: vec![],
+            db: 0,
+            protocol: Protocol::Resp2,
+            request: BlockRequest {
+                keys: keys.iter().map(|k| Bytes::copy_from_slice(k.as_bytes())).collect(),
+                deadline_ms: None,
+                timeout_reply: TimeoutReply::NullArray,
+            },
+        }
+    }
+
+    #[test]
+    fn waiters_are_fifo_and_unblock_clears_every_list() {
+        let mut blocking = Blocking::default();
+        blocking.block(1, blocked(&["a", "b"]));
+        blocking.block(2, blocked(&["a"]));
+        assert_eq!(blocking.waiters(0, &Bytes::from("a")), vec![1, 2]);
+        blocking.signal(0, b"a");
+        blocking.signal(0, b"a");
+        blocking.signal(0, b"zzz");
+        assert_eq!(blocking.take_ready(), vec![(0, Bytes::from("a"))]);
+        blocking.unblock(1);
+        assert_eq!(blocking.waiters(0, &Bytes::from("a")), vec![2]);
+        assert!(blocking.waiters(0, &Bytes::from("b")).is_empty());
+    }
+
+    #[test]
+    fn parses_timeouts_like_redis() {
+        assert_eq!(parse_timeout(b"0", 1000).unwrap(), None);
+        assert_eq!(parse_timeout(b"0.5", 1000).unwrap(), Some(1500));
+        assert_eq!(parse_timeout(b"-1", 0).unwrap_err().to_string(), "ERR timeout is negative");
+        assert_eq!(parse_timeout(b"abc", 0).unwrap_err().to_string(), "ERR timeout is not a float or out of range");
+    }
+}
