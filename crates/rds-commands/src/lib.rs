@@ -2,18 +2,54 @@
 //! (flags), where its keys are and which group it belongs to.
 //!
 //! Everything that needs to know about commands reads [`COMMANDS`]: the server's dispatcher (lookup,
-//! arity, permission and replica checks), the COMMAND command, and cluster key routing. This crate has
-//! no dependencies: it is pure data and lookups.
+//! arity, permission and replica checks), the COMMAND command (INFO, DOCS, GETKEYS, LIST), and cluster
+//! key routing. This crate has no dependencies: it is pure data and lookups.
+//!
+//! Layout: `table.rs` (one line per command), [`flags`], [`acl`] (categories), [`keyspec`] (key
+//! specifications and key extraction), [`docs`] with its data in `docs_table.rs`.
 
+pub mod acl;
+pub mod docs;
+mod docs_table;
 pub mod flags;
+pub mod keyspec;
 mod table;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+pub use keyspec::{KeyRef, KeySpec};
 pub use table::{CommandId, COMMANDS};
 
-/// The documentation group of a command (COMMAND DOCS `group`, and its ACL category).
+/// Command tips (COMMAND INFO `tips`): hints for clients and cluster proxies.
+pub mod tips {
+    /// The reply may differ between runs on the same data.
+    pub const NONDET: &str = "nondeterministic_output";
+    /// The reply's order may differ between runs on the same data.
+    pub const NONDET_ORDER: &str = "nondeterministic_output_order";
+    /// Send to every node, primaries and replicas.
+    pub const ALL_NODES: &str = "request_policy:all_nodes";
+    /// Send to every primary shard.
+    pub const ALL_SHARDS: &str = "request_policy:all_shards";
+    /// Split by key across the shards.
+    pub const MULTI_SHARD: &str = "request_policy:multi_shard";
+    /// Routing needs command-specific handling.
+    pub const REQ_SPECIAL: &str = "request_policy:special";
+    /// Combine shard replies with logical AND.
+    pub const AGG_LOGICAL_AND: &str = "response_policy:agg_logical_and";
+    /// Combine shard replies with min.
+    pub const AGG_MIN: &str = "response_policy:agg_min";
+    /// Combine shard replies by summing.
+    pub const AGG_SUM: &str = "response_policy:agg_sum";
+    /// Succeeds when every shard succeeded.
+    pub const ALL_SUCCEEDED: &str = "response_policy:all_succeeded";
+    /// Succeeds when one shard succeeded.
+    pub const ONE_SUCCEEDED: &str = "response_policy:one_succeeded";
+    /// Combining replies needs command-specific handling.
+    pub const RES_SPECIAL: &str = "response_policy:special";
+}
+
+/// The documentation group of a command (COMMAND DOCS `group`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Group {
     /// Keyspace commands.
@@ -66,24 +102,6 @@ impl Group {
             Group::Sentinel => "sentinel",
         }
     }
-
-    /// The ACL category that the group implies, if any.
-    fn acl_category(self) -> Option<&'static str> {
-        match self {
-            Group::Generic => Some("keyspace"),
-            Group::String => Some("string"),
-            Group::Bitmap => Some("bitmap"),
-            Group::List => Some("list"),
-            Group::Set => Some("set"),
-            Group::SortedSet => Some("sortedset"),
-            Group::Hash => Some("hash"),
-            Group::HyperLogLog => Some("hyperloglog"),
-            Group::PubSub => Some("pubsub"),
-            Group::Transactions => Some("transaction"),
-            Group::Connection => Some("connection"),
-            Group::Server | Group::Cluster | Group::Sentinel => None,
-        }
-    }
 }
 
 /// One entry of the command table.
@@ -105,8 +123,12 @@ pub struct CommandSpec {
     pub key_step: i32,
     /// Documentation group.
     pub group: Group,
-    /// ACL categories beyond those implied by flags and group.
-    pub acl_extra: &'static [&'static str],
+    /// ACL categories Redis names explicitly ([`acl`] bits); flags imply the others.
+    pub acl: u32,
+    /// Key specifications, in COMMAND INFO order.
+    pub key_specs: &'static [KeySpec],
+    /// Command tips ([`tips`]).
+    pub tips: &'static [&'static str],
 }
 
 impl CommandSpec {
@@ -142,58 +164,63 @@ impl CommandSpec {
         let name = self.name;
         let container = self.has(flags::CONTAINER);
         COMMANDS.iter().filter(move |spec| {
-            container && spec.name.len() > prefix_len + 1 && spec.name.starts_with(name) && spec.name.as_bytes()[prefix_len] == b'|'
+            container
+                && spec.name.len() > prefix_len + 1
+                && spec.name.starts_with(name)
+                && spec.name.as_bytes()[prefix_len] == b'|'
         })
     }
 
     /// Flag names as COMMAND INFO prints them.
     pub fn flag_names(&self) -> Vec<&'static str> {
-        flags::FLAG_NAMES.iter().filter(|(flag, _)| self.has(*flag)).map(|(_, name)| *name).collect()
+        flags::FLAG_NAMES
+            .iter()
+            .filter(|(flag, _)| self.has(*flag))
+            .map(|(_, name)| *name)
+            .collect()
+    }
+
+    /// All ACL categories of the command ([`acl`] bits), explicit and implied.
+    pub fn acl_bits(&self) -> u32 {
+        acl::implied(self.flags, self.acl)
     }
 
     /// ACL categories (without `@`) as COMMAND INFO prints them.
     pub fn acl_categories(&self) -> Vec<&'static str> {
-        let mut categories = Vec::new();
-        if let Some(group) = self.group.acl_category() {
-            categories.push(group);
-        }
-        if self.has(flags::WRITE) {
-            categories.push("write");
-        }
-        if self.has(flags::READONLY) && self.group != Group::Connection {
-            categories.push("read");
-        }
-        if self.has(flags::ADMIN) {
-            categories.extend(["admin", "dangerous"]);
-        }
-        if self.has(flags::PUBSUB) && !categories.contains(&"pubsub") {
-            categories.push("pubsub");
-        }
-        if self.has(flags::FAST) {
-            categories.push("fast");
-        }
-        if self.has(flags::BLOCKING) {
-            categories.push("blocking");
-        }
-        if !self.has(flags::FAST) {
-            categories.push("slow");
-        }
-        for extra in self.acl_extra {
-            if !categories.contains(extra) {
-                categories.push(extra);
-            }
-        }
-        categories
+        acl::names(self.acl_bits()).collect()
     }
 
-    /// Argument positions of the keys in `argv` (for cluster routing and COMMAND GETKEYS).
+    /// True when some key spec finds real keys (COMMAND GETKEYS refuses other commands).
+    pub fn has_key_args(&self) -> bool {
+        self.key_specs
+            .iter()
+            .any(|spec| spec.flags & keyspec::NOT_KEY == 0)
+    }
+
+    /// The keys of `argv` (command name first) found by the key specs; `None` when the arguments do not
+    /// fit them (see [`keyspec::find_keys`]).
+    pub fn keys(&self, argv: &[impl AsRef<[u8]>]) -> Option<Vec<KeyRef>> {
+        keyspec::find_keys(self.key_specs, argv)
+    }
+
+    /// The COMMAND DOCS entry.
+    pub fn doc(&self) -> Option<&'static docs::Doc> {
+        docs::lookup(self.name)
+    }
+
+    /// Argument positions of the keys in an `argc`-argument call, from the legacy (first, last, step)
+    /// triple: exact for commands without MOVABLE_KEYS.
     pub fn key_positions(&self, argc: usize) -> Vec<usize> {
         if self.first_key <= 0 || argc == 0 {
             return Vec::new();
         }
         let argc = i64::try_from(argc).unwrap_or(i64::MAX);
         let first = i64::from(self.first_key);
-        let last = if self.last_key < 0 { argc + i64::from(self.last_key) } else { i64::from(self.last_key) };
+        let last = if self.last_key < 0 {
+            argc + i64::from(self.last_key)
+        } else {
+            i64::from(self.last_key)
+        };
         let step = i64::from(self.key_step.max(1));
         let mut positions = Vec::new();
         let mut pos = first;
@@ -239,8 +266,13 @@ pub enum Resolved {
 
 /// Resolves `argv` (name and, for containers, subcommand) to a table entry.
 pub fn resolve(argv: &[impl AsRef<[u8]>]) -> Resolved {
-    let Some(name) = argv.first() else { return Resolved::UnknownCommand };
-    let Some(spec) = lookup(name.as_ref()) else { return Resolved::UnknownCommand };
+    let Some(name) = argv.first() else {
+        return Resolved::UnknownCommand;
+    };
+    // Only top-level names are commands: `client|id` typed as a name is unknown, as in Redis.
+    let Some(spec) = lookup(name.as_ref()).filter(|spec| spec.container().is_none()) else {
+        return Resolved::UnknownCommand;
+    };
     if !spec.has(flags::CONTAINER) || argv.len() < 2 {
         return Resolved::Command(spec);
     }
@@ -278,7 +310,11 @@ mod tests {
             assert_eq!(spec.name, spec.name.to_lowercase());
             if let Some(container) = spec.container() {
                 let parent = lookup(container.as_bytes()).expect("container exists");
-                assert!(parent.has(flags::CONTAINER), "{} must be a container", parent.name);
+                assert!(
+                    parent.has(flags::CONTAINER),
+                    "{} must be a container",
+                    parent.name
+                );
             }
         }
     }
@@ -286,9 +322,22 @@ mod tests {
     #[test]
     fn resolves_commands_and_subcommands() {
         assert!(matches!(resolve(&["GeT"]), Resolved::Command(s) if s.id == CommandId::Get));
-        assert!(matches!(resolve(&["config", "GET"]), Resolved::Command(s) if s.id == CommandId::ConfigGet));
-        assert!(matches!(resolve(&["config", "blah"]), Resolved::UnknownSubcommand(_)));
+        assert!(
+            matches!(resolve(&["config", "GET"]), Resolved::Command(s) if s.id == CommandId::ConfigGet)
+        );
+        assert!(matches!(
+            resolve(&["config", "blah"]),
+            Resolved::UnknownSubcommand(_)
+        ));
         assert!(matches!(resolve(&["nope"]), Resolved::UnknownCommand));
+        assert!(matches!(
+            resolve(&["config|get", "x"]),
+            Resolved::UnknownCommand
+        ));
+        assert!(matches!(
+            resolve(&["config", "get|x"]),
+            Resolved::UnknownSubcommand(_)
+        ));
         assert!(matches!(resolve(&["config"]), Resolved::Command(s) if s.id == CommandId::Config));
     }
 
@@ -303,7 +352,18 @@ mod tests {
 
     #[test]
     fn derives_acl_categories() {
-        assert_eq!(spec(CommandId::Get).acl_categories(), vec!["string", "read", "fast"]);
-        assert_eq!(spec(CommandId::Set).acl_categories(), vec!["string", "write", "slow"]);
+        assert_eq!(
+            spec(CommandId::Get).acl_categories(),
+            vec!["read", "string", "fast"]
+        );
+        assert_eq!(
+            spec(CommandId::Set).acl_categories(),
+            vec!["write", "string", "slow"]
+        );
+        assert_eq!(
+            spec(CommandId::ClientList).acl_categories(),
+            vec!["admin", "slow", "dangerous", "connection"]
+        );
+        assert_eq!(spec(CommandId::Client).acl_categories(), vec!["slow"]);
     }
 }

@@ -238,7 +238,8 @@ impl RequestDecoder {
     }
 
     fn decode_inline(&mut self, buf: &mut BytesMut) -> Result<Progress, ProtocolError> {
-        let Some(newline) = buf.iter().position(|&b| b == b'\n') else {
+        // Redis finds the newline with strchr, which stops at a NUL byte: a NUL hides the rest.
+        let Some(newline) = buf.iter().take_while(|&&b| b != 0).position(|&b| b == b'\n') else {
             if buf.len() > INLINE_MAX_SIZE {
                 return Err(ProtocolError::TooBigInline);
             }

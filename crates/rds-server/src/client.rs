@@ -103,7 +103,10 @@ impl ClientRecord {
 
     /// A reply buffer in this client's protocol, for composing a push.
     pub fn push_buffer(&self) -> ReplyBuf {
-        ReplyBuf { buf: BytesMut::new(), protocol: self.protocol }
+        ReplyBuf {
+            buf: BytesMut::new(),
+            protocol: self.protocol,
+        }
     }
 
     /// Appends an encoded push to the outbox and wakes the connection.
@@ -112,53 +115,176 @@ impl ClientRecord {
         self.wakeup.notify_one();
     }
 
-    /// The CLIENT LIST / CLIENT INFO line.
-    pub fn info_line(&self, now_ms: u64) -> String {
-        let mut flags = String::new();
-        match self.kind {
-            ClientKind::Replica => flags.push('S'),
-            ClientKind::Master => flags.push('M'),
-            ClientKind::PubSub => flags.push('P'),
-            ClientKind::Normal => {}
-        }
-        if self.monitor {
-            flags.push('O');
-        }
-        if self.multi.is_some() {
-            flags.push('x');
-        }
-        if self.no_evict {
-            flags.push('e');
-        }
-        if flags.is_empty() {
-            flags.push('N');
-        }
-        let name = self.name.as_deref().map(String::from_utf8_lossy).unwrap_or_default();
-        let multi = self.multi.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
+    /// The CLIENT LIST / CLIENT INFO line (without the trailing newline), fields in Redis 7.0's order.
+    ///
+    /// Memory figures that depend on Redis's allocator (qbuf-free, rbs, tot-mem, ...) are modelled on
+    /// what Redis reports for a client in the same situation.
+    pub fn info_line(&self, line: &LineContext<'_>) -> String {
+        use std::fmt::Write;
+        let name = self
+            .name
+            .as_deref()
+            .map(String::from_utf8_lossy)
+            .unwrap_or_default();
+        let multi = self
+            .multi
+            .map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
         let omem = self.reply_pending + self.outbox.len();
-        format!(
-            "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem={} tot-mem={} events=r cmd={} user=default redir=-1 resp={}",
+        let memory = BufferMemory::estimate(self, line.current_argv);
+        let mut text = String::with_capacity(320);
+        let _ = write!(
+            text,
+            "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} ",
             self.id,
             self.addr,
             self.laddr,
-            self.id + 7,
+            line.fd,
             name,
-            now_ms.saturating_sub(self.created_ms) / 1000,
-            now_ms.saturating_sub(self.last_interaction_ms) / 1000,
-            flags,
+            (line.now_ms / 1000).saturating_sub(self.created_ms / 1000),
+            if line.current_argv.is_some() { 0 } else { (line.now_ms / 1000).saturating_sub(self.last_interaction_ms / 1000) },
+            self.flag_letters(line.blocked),
             self.db,
             self.subscriptions.0,
             self.subscriptions.1,
             self.subscriptions.2,
             multi,
-            self.query_buffer,
-            0,
-            omem,
-            omem + self.query_buffer + 1024,
-            self.last_command,
-            if self.protocol == Protocol::Resp3 { 3 } else { 2 },
-        )
+        );
+        let _ = write!(
+            text,
+            "qbuf={} qbuf-free={} argv-mem={} multi-mem=0 rbs={} rbp={} obl=0 oll=0 omem={omem} tot-mem={} ",
+            memory.qbuf,
+            memory.qbuf_free,
+            memory.argv_mem,
+            memory.reply_size,
+            memory.reply_peak,
+            memory.total + omem,
+        );
+        let _ = write!(
+            text,
+            "events={} cmd={} user=default redir=-1 resp={}",
+            if omem > 0 { "rw" } else { "r" },
+            line.current_command.unwrap_or(self.last_command),
+            if self.protocol == Protocol::Resp3 {
+                3
+            } else {
+                2
+            },
+        );
+        text
     }
+
+    /// CLIENT LIST `flags`: one letter per state, in Redis's order, or `N` for none.
+    fn flag_letters(&self, blocked: bool) -> String {
+        let mut flags = String::new();
+        if self.monitor {
+            flags.push('O');
+        } else if self.kind == ClientKind::Replica {
+            flags.push('S');
+        }
+        let letters = [
+            (self.kind == ClientKind::Master, 'M'),
+            (self.kind == ClientKind::PubSub, 'P'),
+            (self.multi.is_some(), 'x'),
+            (blocked, 'b'),
+            (self.kill, 'A'),
+            (self.no_evict, 'e'),
+        ];
+        flags.extend(
+            letters
+                .iter()
+                .filter(|(set, _)| *set)
+                .map(|(_, letter)| letter),
+        );
+        if flags.is_empty() {
+            flags.push('N');
+        }
+        flags
+    }
+}
+
+/// What CLIENT LIST shows about a client beyond its record.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LineContext<'a> {
+    /// Current time, ms since the epoch.
+    pub now_ms: u64,
+    /// The `fd` to show (rds does not expose socket descriptors; callers number clients like Redis's
+    /// fds, from 8 up in connection order).
+    pub fd: usize,
+    /// True while the client is blocked on keys.
+    pub blocked: bool,
+    /// The arguments of the command the client is running right now (the CLIENT LIST caller itself).
+    pub current_argv: Option<&'a [Bytes]>,
+    /// The full name of that command.
+    pub current_command: Option<&'static str>,
+}
+
+/// Buffer sizes as Redis's allocator would report them.
+struct BufferMemory {
+    qbuf: usize,
+    qbuf_free: usize,
+    argv_mem: usize,
+    reply_size: usize,
+    reply_peak: usize,
+    total: usize,
+}
+
+impl BufferMemory {
+    /// Redis's query buffer is a 16 KiB sds in a 20 KiB allocation; the reply buffer is 16 KiB while a
+    /// command runs and shrinks to 1 KiB when idle.
+    fn estimate(record: &ClientRecord, current_argv: Option<&[Bytes]>) -> Self {
+        const QUERY_BUFFER: usize = 20_474;
+        match current_argv {
+            Some(argv) => {
+                let qbuf = resp_request_len(argv).max(record.query_buffer);
+                let argv_mem: usize = argv.iter().map(Bytes::len).sum();
+                let total = QUERY_BUFFER.max(qbuf) + 6 + argv_mem + 16_384 + 784;
+                let qbuf_free = QUERY_BUFFER.saturating_sub(qbuf);
+                BufferMemory {
+                    qbuf,
+                    qbuf_free,
+                    argv_mem,
+                    reply_size: 16_384,
+                    reply_peak: 16_384,
+                    total,
+                }
+            }
+            None if record.last_command == "NULL" => {
+                let qbuf = record.query_buffer;
+                BufferMemory {
+                    qbuf,
+                    qbuf_free: 4,
+                    argv_mem: 0,
+                    reply_size: 1024,
+                    reply_peak: 0,
+                    total: 1800 + qbuf,
+                }
+            }
+            None => {
+                let qbuf = record.query_buffer;
+                let qbuf_free = QUERY_BUFFER.saturating_sub(qbuf);
+                let total = QUERY_BUFFER.max(qbuf) + 6 + 1024 + 768;
+                BufferMemory {
+                    qbuf,
+                    qbuf_free,
+                    argv_mem: 0,
+                    reply_size: 1024,
+                    reply_peak: 0,
+                    total,
+                }
+            }
+        }
+    }
+}
+
+/// Length of `argv` encoded as a RESP multibulk request.
+fn resp_request_len(argv: &[Bytes]) -> usize {
+    let digits = |n: usize| n.to_string().len();
+    let header = 3 + digits(argv.len());
+    header
+        + argv
+            .iter()
+            .map(|arg| 5 + digits(arg.len()) + arg.len())
+            .sum::<usize>()
 }
 
 /// Every connected client, by id.
@@ -173,7 +299,8 @@ impl ClientRegistry {
     pub fn register(&mut self, addr: SocketAddr, laddr: SocketAddr, now_ms: u64) -> u64 {
         self.next_id += 1;
         let id = self.next_id;
-        self.clients.insert(id, ClientRecord::new(id, addr, laddr, now_ms));
+        self.clients
+            .insert(id, ClientRecord::new(id, addr, laddr, now_ms));
         id
     }
 

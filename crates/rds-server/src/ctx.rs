@@ -76,12 +76,12 @@ impl<'a> Ctx<'a> {
     pub fn lookup_read(&mut self, key: &[u8]) -> Option<&Value> {
         let mode = self.server.expiry_mode;
         let now = self.now_ms;
-        let clock = self.server.lru_clock(now);
+        let policy = self.server.settings.access;
         let index = self.session.db;
         let db = &mut self.server.keyspace.dbs[index];
         match db.get_entry_mut(key, now, mode) {
             Some(entry) => {
-                entry.access = clock;
+                entry.access = policy.touched(entry.access, now);
                 self.server.stats.keyspace_hits += 1;
                 Some(&entry.value)
             }
@@ -96,10 +96,10 @@ impl<'a> Ctx<'a> {
     pub fn lookup_write(&mut self, key: &[u8]) -> Option<&mut Value> {
         let mode = self.server.expiry_mode;
         let now = self.now_ms;
-        let clock = self.server.lru_clock(now);
+        let policy = self.server.settings.access;
         let index = self.session.db;
         let entry = self.server.keyspace.dbs[index].get_entry_mut(key, now, mode)?;
-        entry.access = clock;
+        entry.access = policy.touched(entry.access, now);
         Some(&mut entry.value)
     }
 
@@ -113,14 +113,14 @@ impl<'a> Ctx<'a> {
 
     /// Stores `value` at `key`, clearing any TTL.
     pub fn set_value(&mut self, key: &[u8], value: Value) {
-        let clock = self.server.lru_clock(self.now_ms);
-        self.db().set(key, value, clock);
+        let access = self.server.settings.access.created(self.now_ms);
+        self.db().set(key, value, access);
     }
 
     /// Stores `value` at `key`, keeping its TTL.
     pub fn set_value_keep_ttl(&mut self, key: &[u8], value: Value) {
-        let clock = self.server.lru_clock(self.now_ms);
-        self.db().set_keep_ttl(key, value, clock);
+        let access = self.server.settings.access.created(self.now_ms);
+        self.db().set_keep_ttl(key, value, access);
     }
 
     /// Records `n` changes to the dataset (drives `dirty` and propagation).
@@ -143,4 +143,58 @@ impl<'a> Ctx<'a> {
 /// Builds an argv from byte-like items.
 pub fn argv<const N: usize>(items: [&[u8]; N]) -> Vec<Bytes> {
     items.iter().map(|item| Bytes::copy_from_slice(item)).collect()
+}
+
+impl Ctx<'_> {
+    /// Like [`Ctx::lookup_read`], also lending the reply buffer, so a found value can be written into
+    /// the reply without copying it first (GET, MGET).
+    pub fn lookup_read_with_out(&mut self, key: &[u8]) -> (Option<&Value>, &mut ReplyBuf) {
+        let mode = self.server.expiry_mode;
+        let now = self.now_ms;
+        let policy = self.server.settings.access;
+        let server = &mut *self.server;
+        let reply = &mut self.session.reply;
+        let value = match server.keyspace.dbs[self.session.db].get_entry_mut(key, now, mode) {
+            Some(entry) => {
+                entry.access = policy.touched(entry.access, now);
+                server.stats.keyspace_hits += 1;
+                Some(&entry.value)
+            }
+            None => {
+                server.stats.keyspace_misses += 1;
+                None
+            }
+        };
+        (value, reply)
+    }
+}
+
+impl Ctx<'_> {
+    /// Blocks the client until one of `keys` changes or `deadline_ms` passes; inside EXEC replies the
+    /// timeout reply at once instead, as Redis does.
+    pub fn block(&mut self, keys: Vec<Bytes>, deadline_ms: Option<u64>, timeout_reply: crate::blocking::TimeoutReply) {
+        if self.session.deny_blocking {
+            timeout_reply.write(&mut self.session.reply);
+            return;
+        }
+        self.session.block = Some(crate::blocking::BlockRequest { keys, deadline_ms, timeout_reply });
+    }
+
+    /// Records that a write changed `key` in the selected database (WATCH, blocked clients).
+    pub fn touch(&mut self, key: &[u8]) {
+        let db = self.session.db;
+        self.server.key_touched(db, key);
+    }
+}
+
+impl Ctx<'_> {
+    /// Publishes a keyspace notification of `class` (see [`crate::notify`]) for `key` in the selected
+    /// database, when `notify-keyspace-events` enables it.
+    pub fn notify(&mut self, class: u32, event: &str, key: &[u8]) {
+        if self.server.settings.notify_flags == 0 {
+            return;
+        }
+        let db = self.session.db;
+        crate::notify::notify(self.server, self.session, class, event, key, db);
+    }
 }

@@ -24,6 +24,18 @@ pub fn execute(server: &mut ServerState, session: &mut Session, argv: &[Bytes]) 
             serve_blocked_clients(server);
         }
         Err(error) => {
+            let mut error = error;
+            if let Resolved::Command(spec) = resolve(argv) {
+                server.stats.commands.record_rejected(spec.id);
+                if spec.name == "exec" {
+                    // A rejected EXEC discards the transaction, and says so (Redis's execCommandAbort).
+                    session.multi = None;
+                    server.watches.unwatch_all(session.id);
+                    let text = error.to_string();
+                    let reason = text.strip_prefix("ERR ").unwrap_or(&text);
+                    error = CommandError::other(format!("EXECABORT Transaction discarded because of: {reason}"));
+                }
+            }
             if let Some(transaction) = &mut session.multi {
                 transaction.aborted = true;
             }
@@ -108,11 +120,30 @@ fn check(server: &ServerState, session: &Session, argv: &[Bytes]) -> Result<&'st
     if !spec.arity_ok(argv.len()) {
         return Err(CommandError::WrongArity(spec.name.to_string()));
     }
+    check_protected(server, session, spec)?;
     if !session.authenticated && !spec.has(flags::NO_AUTH) {
         return Err(CommandError::NoAuth);
     }
     check_pubsub_context(server, session, spec)?;
     Ok(spec)
+}
+
+/// DEBUG (and MODULE) run only when `enable-debug-command` (`enable-module-command`) is `yes`, or `local`
+/// and the client is on the loopback interface.
+fn check_protected(server: &ServerState, session: &Session, spec: &CommandSpec) -> Result<(), CommandError> {
+    if !spec.has(flags::PROTECTED) {
+        return Ok(());
+    }
+    let command = spec.name.split('|').next().unwrap_or(spec.name);
+    let option = if command == "debug" { "enable-debug-command" } else { "enable-module-command" };
+    let setting = server.config.str(option);
+    if setting == "yes" || (setting == "local" && session.is_local) {
+        return Ok(());
+    }
+    Err(CommandError::err(format!(
+        "{} command not allowed. If the {option} option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.",
+        command.to_uppercase()
+    )))
 }
 
 /// A RESP2 client in subscribed mode may only (un)subscribe, ping, quit and reset.
@@ -160,6 +191,7 @@ pub fn call(server: &mut ServerState, session: &mut Session, argv: &[Bytes], spe
     }
     let duration_us = now_us().saturating_sub(start_us);
     server.stats.commands_processed += 1;
+    server.stats.commands.record_call(spec.id, duration_us, result.is_err());
     if let Some(record) = server.clients.get_mut(session.id) {
         record.last_command = spec.name;
         record.last_interaction_ms = now;
@@ -181,6 +213,11 @@ pub fn propagate_expired(server: &mut ServerState) {
         server.stats.expired_keys += expired.len() as u64;
         for key in expired {
             server.watches.touch(db_index, &key);
+            if server.settings.notify_flags != 0 {
+                // Expiry has no calling client: deliver like any other publisher's message.
+                let mut nobody = Session::new(0, true, true);
+                crate::notify::notify(server, &mut nobody, crate::notify::EXPIRED, "expired", &key, db_index);
+            }
             server.pending_effects.push((db_index, vec![Bytes::from_static(b"DEL"), Bytes::copy_from_slice(&key)]));
         }
     }
@@ -245,7 +282,9 @@ pub fn repr(bytes: &[u8]) -> String {
 /// Writes an error reply and counts it.
 pub fn reply_error(server: &mut ServerState, session: &mut Session, error: &CommandError) {
     server.stats.error_replies += 1;
-    session.reply.error(error.to_string().as_bytes());
+    let text = error.to_string();
+    server.stats.errors.record(&text);
+    session.reply.error(text.as_bytes());
 }
 
 fn finish_reply_mode(session: &mut Session, reply_start: usize) {

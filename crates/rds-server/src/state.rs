@@ -64,6 +64,71 @@ pub struct Settings {
     pub hz: u64,
     /// `enable-debug-command`: "no", "yes" or "local".
     pub enable_debug_command: String,
+    /// `notify-keyspace-events` as flags of [`crate::notify`].
+    pub notify_flags: u32,
+    /// How key access metadata is kept (`maxmemory-policy`, `lfu-log-factor`, `lfu-decay-time`).
+    pub access: AccessPolicy,
+}
+
+/// LFU counter value of a new key (Redis's `LFU_INIT_VAL`).
+pub const LFU_INIT_VAL: u32 = 5;
+
+/// How `Entry.access` is maintained: an LRU clock, or Redis's LFU pair of (decay minutes, log counter).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AccessPolicy {
+    /// True with an LFU `maxmemory-policy`.
+    pub lfu: bool,
+    /// `lfu-log-factor`.
+    pub lfu_log_factor: u32,
+    /// `lfu-decay-time`, minutes.
+    pub lfu_decay_minutes: u32,
+}
+
+impl AccessPolicy {
+    fn minutes(now_ms: u64) -> u32 {
+        u32::try_from((now_ms / 60_000) & 0xffff).unwrap_or(0)
+    }
+
+    /// The LRU clock: seconds, 24 bits, like Redis.
+    pub fn lru_clock(now_ms: u64) -> u32 {
+        u32::try_from((now_ms / 1000) & 0x00ff_ffff).unwrap_or(0)
+    }
+
+    /// Access metadata of a key created now.
+    pub fn created(self, now_ms: u64) -> u32 {
+        if self.lfu {
+            (Self::minutes(now_ms) << 8) | LFU_INIT_VAL
+        } else {
+            Self::lru_clock(now_ms)
+        }
+    }
+
+    /// The LFU counter after decay (Redis's `LFUDecrAndReturn`).
+    pub fn decayed_counter(self, access: u32, now_ms: u64) -> u32 {
+        let counter = access & 0xff;
+        let last = access >> 8;
+        let now = Self::minutes(now_ms);
+        let elapsed = if now >= last { now - last } else { 65_535 - last + now };
+        let periods = elapsed.checked_div(self.lfu_decay_minutes).unwrap_or(0);
+        counter.saturating_sub(periods)
+    }
+
+    /// Access metadata after the key is read or written now (Redis's `updateLFU` / LRU clock).
+    pub fn touched(self, access: u32, now_ms: u64) -> u32 {
+        if !self.lfu {
+            return Self::lru_clock(now_ms);
+        }
+        let mut counter = self.decayed_counter(access, now_ms);
+        if counter < 255 {
+            let base = f64::from(counter.saturating_sub(LFU_INIT_VAL));
+            let probability = 1.0 / (base * f64::from(self.lfu_log_factor) + 1.0);
+            let random = (rds_storage::rng::next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+            if random < probability {
+                counter += 1;
+            }
+        }
+        (Self::minutes(now_ms) << 8) | counter
+    }
 }
 
 impl Settings {
@@ -83,6 +148,12 @@ impl Settings {
             latency_threshold_ms: u64::try_from(config.int("latency-monitor-threshold")).unwrap_or(0),
             hz: u64::try_from(config.int("hz")).unwrap_or(10).clamp(1, 500),
             enable_debug_command: config.str("enable-debug-command"),
+            notify_flags: crate::notify::parse_flags(&config.str("notify-keyspace-events")).unwrap_or(0),
+            access: AccessPolicy {
+                lfu: config.str("maxmemory-policy").contains("lfu"),
+                lfu_log_factor: u32::try_from(config.int("lfu-log-factor")).unwrap_or(10),
+                lfu_decay_minutes: u32::try_from(config.int("lfu-decay-time")).unwrap_or(1),
+            },
         }
     }
 
@@ -145,6 +216,12 @@ pub struct Stats {
     pub instantaneous_ops: u64,
     /// `expired_stale_perc` numerator/denominator of the last cycle.
     pub expire_cycle_stale_percent: f64,
+    /// Per-command counters (INFO commandstats and latencystats).
+    pub commands: crate::cmd::info::stats::CommandTable,
+    /// Error replies by code (INFO errorstats).
+    pub errors: crate::cmd::info::stats::ErrorTable,
+    /// Highest estimated `used_memory` seen (`used_memory_peak`).
+    pub peak_memory: u64,
 }
 
 /// All mutable server state, behind one lock: one total order of commands and effects.
@@ -175,6 +252,8 @@ pub struct ServerState {
     pub started_ms: u64,
     /// 40 hex chars identifying this run.
     pub run_id: String,
+    /// Replication id (`master_replid`), 40 hex chars.
+    pub replid: String,
     /// Unix time of the last successful save (LASTSAVE).
     pub last_save_secs: u64,
     /// TCP port actually listened on.
@@ -215,6 +294,7 @@ impl ServerState {
             active_expire_enabled: true,
             started_ms: now,
             run_id: random_hex(40),
+            replid: random_hex(40),
             last_save_secs: now / 1000,
             port: 0,
             shutdown_requested: false,
@@ -266,7 +346,7 @@ impl ServerState {
 
     /// The LRU clock value stored in keys on access: seconds, 24 bits like Redis.
     pub fn lru_clock(&self, now_ms: u64) -> u32 {
-        u32::try_from((now_ms / 1000) & 0x00ff_ffff).unwrap_or(0)
+        AccessPolicy::lru_clock(now_ms)
     }
 }
 

@@ -251,14 +251,15 @@ impl Db {
                     expired += 1;
                 }
             } else {
-                ttl_sum += when - now_ms;
+                // TTLs may be near u64::MAX (EXPIREAT far in the future): never overflow the sum.
+                ttl_sum = ttl_sum.saturating_add(when - now_ms);
                 ttl_count += 1;
             }
         }
-        if ttl_count > 0 {
-            let avg = ttl_sum / ttl_count;
+        if let Some(avg) = ttl_sum.checked_div(ttl_count) {
             // Running average weighted like Redis (2% of the new sample per loop).
-            self.avg_ttl_ms = if self.avg_ttl_ms == 0 { avg } else { (self.avg_ttl_ms / 50) * 49 + avg / 50 };
+            self.avg_ttl_ms =
+                if self.avg_ttl_ms == 0 { avg } else { (self.avg_ttl_ms / 50).saturating_mul(49).saturating_add(avg / 50) };
         }
         (sampled.len(), expired)
     }

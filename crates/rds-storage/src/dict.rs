@@ -148,6 +148,8 @@ impl<V> Dict<V> {
 
     /// Inserts a key known to be absent.
     pub fn insert_new(&mut self, key: CompactBytes, value: V) {
+        // Callers that only ever insert must still move a rehash forward, or it never ends.
+        self.rehash_steps(REHASH_STEP);
         self.expand_if_needed();
         let hash = self.hash(&key);
         let table = if self.rehash_index.is_some() { &mut self.tables[1] } else { &mut self.tables[0] };

@@ -14,9 +14,17 @@ pub mod compact;
 pub mod db;
 pub mod dict;
 pub mod glob;
+pub mod hash;
+pub mod hll;
+pub mod intset;
+pub mod list;
 pub mod num;
+pub mod packed;
+pub mod rng;
+pub mod set;
 pub mod slot;
 pub mod value;
+pub mod zset;
 
 pub use compact::CompactBytes;
 pub use db::{Db, ExpiryMode};

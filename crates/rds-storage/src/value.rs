@@ -1,7 +1,11 @@
 //! [`Value`]: what a key holds, and the names Redis gives its types and encodings.
 
 use crate::compact::CompactBytes;
+use crate::hash::Hash;
+use crate::list::List;
 use crate::num::parse_i64;
+use crate::set::Set;
+use crate::zset::ZSet;
 
 /// Longest string Redis stores with the `embstr` encoding.
 pub const EMBSTR_MAX_LEN: usize = 44;
@@ -14,6 +18,16 @@ pub enum Value {
     Str(CompactBytes),
     /// A string modified in place (APPEND, SETRANGE, SETBIT): always `raw`, with room to grow.
     Raw(Vec<u8>),
+    /// A whole string Redis never int-encodes (INCRBYFLOAT results): `embstr` up to 44 bytes, else `raw`.
+    Embstr(CompactBytes),
+    /// A list.
+    List(Box<List>),
+    /// A hash.
+    Hash(Hash),
+    /// A set.
+    Set(Set),
+    /// A sorted set.
+    ZSet(Box<ZSet>),
 }
 
 impl Value {
@@ -25,7 +39,11 @@ impl Value {
     /// The name TYPE replies with.
     pub fn type_name(&self) -> &'static str {
         match self {
-            Value::Str(_) | Value::Raw(_) => "string",
+            Value::Str(_) | Value::Raw(_) | Value::Embstr(_) => "string",
+            Value::List(_) => "list",
+            Value::Hash(_) => "hash",
+            Value::Set(_) => "set",
+            Value::ZSet(_) => "zset",
         }
     }
 
@@ -34,22 +52,33 @@ impl Value {
         match self {
             Value::Str(bytes) => string_encoding(bytes),
             Value::Raw(_) => "raw",
+            Value::Embstr(bytes) if bytes.len() <= EMBSTR_MAX_LEN => "embstr",
+            Value::Embstr(_) => "raw",
+            Value::List(list) => list.encoding_name(),
+            Value::Hash(hash) => hash.encoding_name(),
+            Value::Set(set) => set.encoding_name(),
+            Value::ZSet(zset) => zset.encoding_name(),
         }
     }
 
     /// The bytes of a string value; `None` for other types.
     pub fn as_string(&self) -> Option<&[u8]> {
         match self {
-            Value::Str(bytes) => Some(bytes.as_slice()),
+            Value::Str(bytes) | Value::Embstr(bytes) => Some(bytes.as_slice()),
             Value::Raw(bytes) => Some(bytes),
+            _ => None,
         }
     }
 
     /// Approximate heap bytes owned by the value, for INFO memory and eviction.
     pub fn heap_size(&self) -> usize {
         match self {
-            Value::Str(bytes) => bytes.heap_size(),
+            Value::Str(bytes) | Value::Embstr(bytes) => bytes.heap_size(),
             Value::Raw(bytes) => bytes.capacity(),
+            Value::List(list) => std::mem::size_of::<List>() + list.heap_size(),
+            Value::Hash(hash) => hash.heap_size(),
+            Value::Set(set) => set.heap_size(),
+            Value::ZSet(zset) => std::mem::size_of::<ZSet>() + zset.heap_size(),
         }
     }
 }

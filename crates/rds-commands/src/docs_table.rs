@@ -1,0 +1,470 @@
+//! COMMAND DOCS data for every command in the table, as Redis 7.0.15 reports it.
+//!
+//! `tests/data/capture.py <port> --rust-docs <name>...` prints entries in this layout from a running
+//! redis-server, and the `command_docs_match_real_redis` test checks every entry against
+//! `tests/data/command_docs.txt`.
+
+use crate::docs::*;
+
+/// Documentation entries, in table order.
+#[rustfmt::skip]
+pub static DOCS: &[Doc] = &[
+    doc("ping", "Ping the server", "1.0.0", "O(1)")
+        .args(&[string("message").optional()]),
+    doc("echo", "Echo the given string", "1.0.0", "O(1)")
+        .args(&[string("message")]),
+    doc("hello", "Handshake with Redis", "6.0.0", "O(1)")
+        .history(&[
+            ("6.2.0", "`protover` made optional; when called without arguments the command reports the current connection's context."),
+        ])
+        .args(&[
+            block("arguments", &[
+                integer("protover"),
+                block("username_password", &[
+                    string("username"),
+                    string("password"),
+                ]).token("AUTH").optional(),
+                string("clientname").token("SETNAME").optional(),
+            ]).optional(),
+        ]),
+    doc("auth", "Authenticate to the server", "1.0.0", "O(N) where N is the number of passwords defined for the user")
+        .history(&[("6.0.0", "Added ACL style (username and password).")])
+        .args(&[string("username").since("6.0.0").optional(), string("password")]),
+    doc("select", "Change the selected database for the current connection", "1.0.0", "O(1)")
+        .args(&[integer("index")]),
+    doc("quit", "Close the connection", "1.0.0", "O(1)"),
+    doc("reset", "Reset the connection", "6.2.0", "O(1)"),
+    doc("client", "A container for client connection commands", "2.4.0", "Depends on subcommand."),
+    doc("client|id", "Returns the client ID for the current connection", "5.0.0", "O(1)"),
+    doc("client|setname", "Set the current connection name", "2.6.9", "O(1)")
+        .args(&[string("connection-name")]),
+    doc("client|getname", "Get the current connection name", "2.6.9", "O(1)"),
+    doc("client|list", "Get the list of client connections", "2.4.0", "O(N) where N is the number of client connections")
+        .history(&[
+            ("2.8.12", "Added unique client `id` field."),
+            ("5.0.0", "Added optional `TYPE` filter."),
+            ("6.0.0", "Added `user` field."),
+            ("6.2.0", "Added `argv-mem`, `tot-mem`, `laddr` and `redir` fields and the optional `ID` filter."),
+            ("7.0.0", "Added `resp`, `multi-mem`, `rbs` and `rbp` fields."),
+            ("7.0.3", "Added `ssub` field."),
+        ])
+        .args(&[
+            oneof("normal_master_replica_pubsub", &[
+                pure("normal", "NORMAL"),
+                pure("master", "MASTER"),
+                pure("replica", "REPLICA"),
+                pure("pubsub", "PUBSUB"),
+            ]).token("TYPE").since("5.0.0").optional(),
+            block("id", &[
+                integer("client-id").multiple(),
+            ]).token("ID").since("6.2.0").optional(),
+        ]),
+    doc("client|info", "Returns information about the current client connection.", "6.2.0", "O(1)"),
+    doc("client|kill", "Kill the connection of a client", "2.4.0", "O(N) where N is the number of client connections")
+        .history(&[
+            ("2.8.12", "Added new filter format."),
+            ("2.8.12", "`ID` option."),
+            ("3.2.0", "Added `master` type in for `TYPE` option."),
+            ("5.0.0", "Replaced `slave` `TYPE` with `replica`. `slave` still supported for backward compatibility."),
+            ("6.2.0", "`LADDR` option."),
+        ])
+        .args(&[
+            oneof("filter", &[
+                string("ip:port").deprecated_since("2.8.12"),
+                oneof("new-format", &[
+                    integer("client-id").token("ID").since("2.8.12").optional(),
+                    oneof("normal_master_slave_pubsub", &[
+                        pure("normal", "NORMAL"),
+                        pure("master", "MASTER").since("3.2.0"),
+                        pure("slave", "SLAVE"),
+                        pure("replica", "REPLICA").since("5.0.0"),
+                        pure("pubsub", "PUBSUB"),
+                    ]).token("TYPE").since("2.8.12").optional(),
+                    string("username").token("USER").optional(),
+                    string("ip:port").token("ADDR").optional(),
+                    string("ip:port").token("LADDR").since("6.2.0").optional(),
+                    string("yes/no").token("SKIPME").optional(),
+                ]).multiple(),
+            ]),
+        ]),
+    doc("client|no-evict", "Set client eviction mode for the current connection", "7.0.0", "O(1)")
+        .args(&[
+            oneof("enabled", &[
+                pure("on", "ON"),
+                pure("off", "OFF"),
+            ]),
+        ]),
+    doc("client|reply", "Instruct the server whether to reply to commands", "3.2.0", "O(1)")
+        .args(&[
+            oneof("on_off_skip", &[
+                pure("on", "ON"),
+                pure("off", "OFF"),
+                pure("skip", "SKIP"),
+            ]),
+        ]),
+    doc("client|help", "Show helpful text about the different subcommands", "5.0.0", "O(1)"),
+    doc("get", "Get the value of a key", "1.0.0", "O(1)")
+        .args(&[key("key", 0)]),
+    doc("set", "Set the string value of a key", "1.0.0", "O(1)")
+        .history(&[
+            ("2.6.12", "Added the `EX`, `PX`, `NX` and `XX` options."),
+            ("6.0.0", "Added the `KEEPTTL` option."),
+            ("6.2.0", "Added the `GET`, `EXAT` and `PXAT` option."),
+            ("7.0.0", "Allowed the `NX` and `GET` options to be used together."),
+        ])
+        .args(&[
+            key("key", 0),
+            string("value"),
+            oneof("condition", &[
+                pure("nx", "NX"),
+                pure("xx", "XX"),
+            ]).since("2.6.12").optional(),
+            pure("get", "GET").since("6.2.0").optional(),
+            oneof("expiration", &[
+                integer("seconds").token("EX").since("2.6.12"),
+                integer("milliseconds").token("PX").since("2.6.12"),
+                unix_time("unix-time-seconds").token("EXAT").since("6.2.0"),
+                unix_time("unix-time-milliseconds").token("PXAT").since("6.2.0"),
+                pure("keepttl", "KEEPTTL").since("6.0.0"),
+            ]).optional(),
+        ]),
+    doc("getex", "Get the value of a key and optionally set its expiration", "6.2.0", "O(1)")
+        .args(&[
+            key("key", 0),
+            oneof("expiration", &[
+                integer("seconds").token("EX"),
+                integer("milliseconds").token("PX"),
+                unix_time("unix-time-seconds").token("EXAT"),
+                unix_time("unix-time-milliseconds").token("PXAT"),
+                pure("persist", "PERSIST"),
+            ]).optional(),
+        ]),
+    doc("getdel", "Get the value of a key and delete the key", "6.2.0", "O(1)")
+        .args(&[key("key", 0)]),
+    doc("getset", "Set the string value of a key and return its old value", "1.0.0", "O(1)").deprecated().deprecated_since("6.2.0").replaced_by("`SET` with the `!GET` argument")
+        .args(&[key("key", 0), string("value")]),
+    doc("setnx", "Set the value of a key, only if the key does not exist", "1.0.0", "O(1)")
+        .args(&[key("key", 0), string("value")]),
+    doc("setex", "Set the value and expiration of a key", "2.0.0", "O(1)")
+        .args(&[key("key", 0), integer("seconds"), string("value")]),
+    doc("psetex", "Set the value and expiration in milliseconds of a key", "2.6.0", "O(1)")
+        .args(&[key("key", 0), integer("milliseconds"), string("value")]),
+    doc("mget", "Get the values of all the given keys", "1.0.0", "O(N) where N is the number of keys to retrieve.")
+        .args(&[key("key", 0).multiple()]),
+    doc("mset", "Set multiple keys to multiple values", "1.0.1", "O(N) where N is the number of keys to set.")
+        .args(&[
+            block("key_value", &[
+                key("key", 0),
+                string("value"),
+            ]).multiple(),
+        ]),
+    doc("msetnx", "Set multiple keys to multiple values, only if none of the keys exist", "1.0.1", "O(N) where N is the number of keys to set.")
+        .args(&[
+            block("key_value", &[
+                key("key", 0),
+                string("value"),
+            ]).multiple(),
+        ]),
+    doc("append", "Append a value to a key", "2.0.0", "O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.")
+        .args(&[key("key", 0), string("value")]),
+    doc("strlen", "Get the length of the value stored in a key", "2.2.0", "O(1)")
+        .args(&[key("key", 0)]),
+    doc("getrange", "Get a substring of the string stored at a key", "2.4.0", "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.")
+        .args(&[key("key", 0), integer("start"), integer("end")]),
+    doc("substr", "Get a substring of the string stored at a key", "1.0.0", "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.").deprecated().deprecated_since("2.0.0").replaced_by("`GETRANGE`")
+        .args(&[key("key", 0), integer("start"), integer("end")]),
+    doc("setrange", "Overwrite part of a string at key starting at the specified offset", "2.2.0", "O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.")
+        .args(&[key("key", 0), integer("offset"), string("value")]),
+    doc("incr", "Increment the integer value of a key by one", "1.0.0", "O(1)")
+        .args(&[key("key", 0)]),
+    doc("decr", "Decrement the integer value of a key by one", "1.0.0", "O(1)")
+        .args(&[key("key", 0)]),
+    doc("incrby", "Increment the integer value of a key by the given amount", "1.0.0", "O(1)")
+        .args(&[key("key", 0), integer("increment")]),
+    doc("decrby", "Decrement the integer value of a key by the given number", "1.0.0", "O(1)")
+        .args(&[key("key", 0), integer("decrement")]),
+    doc("incrbyfloat", "Increment the float value of a key by the given amount", "2.6.0", "O(1)")
+        .args(&[key("key", 0), double("increment")]),
+    doc("setbit", "Sets or clears the bit at offset in the string value stored at key", "2.2.0", "O(1)")
+        .args(&[key("key", 0), integer("offset"), integer("value")]),
+    doc("getbit", "Returns the bit value at offset in the string value stored at key", "2.2.0", "O(1)")
+        .args(&[key("key", 0), integer("offset")]),
+    doc("bitcount", "Count set bits in a string", "2.6.0", "O(N)")
+        .history(&[("7.0.0", "Added the `BYTE|BIT` option.")])
+        .args(&[
+            key("key", 0),
+            block("index", &[
+                integer("start"),
+                integer("end"),
+                oneof("index_unit", &[
+                    pure("byte", "BYTE"),
+                    pure("bit", "BIT"),
+                ]).since("7.0.0").optional(),
+            ]).optional(),
+        ]),
+    doc("bitpos", "Find first bit set or clear in a string", "2.8.7", "O(N)")
+        .history(&[("7.0.0", "Added the `BYTE|BIT` option.")])
+        .args(&[
+            key("key", 0),
+            integer("bit"),
+            block("index", &[
+                integer("start"),
+                block("end_index", &[
+                    integer("end"),
+                    oneof("index_unit", &[
+                        pure("byte", "BYTE"),
+                        pure("bit", "BIT"),
+                    ]).since("7.0.0").optional(),
+                ]).optional(),
+            ]).optional(),
+        ]),
+    doc("bitop", "Perform bitwise operations between strings", "2.6.0", "O(N)")
+        .args(&[string("operation"), key("destkey", 0), key("key", 1).multiple()]),
+    doc("lcs", "Find longest common substring", "7.0.0", "O(N*M) where N and M are the lengths of s1 and s2, respectively")
+        .args(&[
+            key("key1", 0),
+            key("key2", 0),
+            pure("len", "LEN").optional(),
+            pure("idx", "IDX").optional(),
+            integer("len").token("MINMATCHLEN").optional(),
+            pure("withmatchlen", "WITHMATCHLEN").optional(),
+        ]),
+    doc("del", "Delete a key", "1.0.0", "O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).")
+        .args(&[key("key", 0).multiple()]),
+    doc("unlink", "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.", "4.0.0", "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.")
+        .args(&[key("key", 0).multiple()]),
+    doc("exists", "Determine if a key exists", "1.0.0", "O(N) where N is the number of keys to check.")
+        .history(&[("3.0.3", "Accepts multiple `key` arguments.")])
+        .args(&[key("key", 0).multiple()]),
+    doc("type", "Determine the type stored at key", "1.0.0", "O(1)")
+        .args(&[key("key", 0)]),
+    doc("rename", "Rename a key", "1.0.0", "O(1)")
+        .args(&[key("key", 0), key("newkey", 1)]),
+    doc("renamenx", "Rename a key, only if the new key does not exist", "1.0.0", "O(1)")
+        .history(&[
+            ("3.2.0", "The command no longer returns an error when source and destination names are the same."),
+        ])
+        .args(&[key("key", 0), key("newkey", 1)]),
+    doc("copy", "Copy a key", "6.2.0", "O(N) worst case for collections, where N is the number of nested items. O(1) for string values.")
+        .args(&[
+            key("source", 0),
+            key("destination", 1),
+            integer("destination-db").token("DB").optional(),
+            pure("replace", "REPLACE").optional(),
+        ]),
+    doc("move", "Move a key to another database", "1.0.0", "O(1)")
+        .args(&[key("key", 0), integer("db")]),
+    doc("swapdb", "Swaps two Redis databases", "4.0.0", "O(N) where N is the count of clients watching or blocking on keys from both databases.")
+        .args(&[integer("index1"), integer("index2")]),
+    doc("keys", "Find all keys matching the given pattern", "1.0.0", "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.")
+        .args(&[pattern("pattern")]),
+    doc("scan", "Incrementally iterate the keys space", "2.8.0", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.")
+        .history(&[("6.0.0", "Added the `TYPE` subcommand.")])
+        .args(&[
+            integer("cursor"),
+            pattern("pattern").token("MATCH").optional(),
+            integer("count").token("COUNT").optional(),
+            string("type").token("TYPE").since("6.0.0").optional(),
+        ]),
+    doc("randomkey", "Return a random key from the keyspace", "1.0.0", "O(1)"),
+    doc("touch", "Alters the last access time of a key(s). Returns the number of existing keys specified.", "3.2.1", "O(N) where N is the number of keys that will be touched.")
+        .args(&[key("key", 0).multiple()]),
+    doc("object", "A container for object introspection commands", "2.2.3", "Depends on subcommand."),
+    doc("object|encoding", "Inspect the internal encoding of a Redis object", "2.2.3", "O(1)")
+        .args(&[key("key", 0)]),
+    doc("object|refcount", "Get the number of references to the value of the key", "2.2.3", "O(1)")
+        .args(&[key("key", 0)]),
+    doc("object|idletime", "Get the time since a Redis object was last accessed", "2.2.3", "O(1)")
+        .args(&[key("key", 0)]),
+    doc("object|freq", "Get the logarithmic access frequency counter of a Redis object", "4.0.0", "O(1)")
+        .args(&[key("key", 0)]),
+    doc("object|help", "Show helpful text about the different subcommands", "6.2.0", "O(1)"),
+    doc("expire", "Set a key's time to live in seconds", "1.0.0", "O(1)")
+        .history(&[("7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`.")])
+        .args(&[
+            key("key", 0),
+            integer("seconds"),
+            oneof("condition", &[
+                pure("nx", "NX"),
+                pure("xx", "XX"),
+                pure("gt", "GT"),
+                pure("lt", "LT"),
+            ]).since("7.0.0").optional(),
+        ]),
+    doc("pexpire", "Set a key's time to live in milliseconds", "2.6.0", "O(1)")
+        .history(&[("7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`.")])
+        .args(&[
+            key("key", 0),
+            integer("milliseconds"),
+            oneof("condition", &[
+                pure("nx", "NX"),
+                pure("xx", "XX"),
+                pure("gt", "GT"),
+                pure("lt", "LT"),
+            ]).since("7.0.0").optional(),
+        ]),
+    doc("expireat", "Set the expiration for a key as a UNIX timestamp", "1.2.0", "O(1)")
+        .history(&[("7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`.")])
+        .args(&[
+            key("key", 0),
+            unix_time("unix-time-seconds"),
+            oneof("condition", &[
+                pure("nx", "NX"),
+                pure("xx", "XX"),
+                pure("gt", "GT"),
+                pure("lt", "LT"),
+            ]).since("7.0.0").optional(),
+        ]),
+    doc("pexpireat", "Set the expiration for a key as a UNIX timestamp specified in milliseconds", "2.6.0", "O(1)")
+        .history(&[("7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`.")])
+        .args(&[
+            key("key", 0),
+            unix_time("unix-time-milliseconds"),
+            oneof("condition", &[
+                pure("nx", "NX"),
+                pure("xx", "XX"),
+                pure("gt", "GT"),
+                pure("lt", "LT"),
+            ]).since("7.0.0").optional(),
+        ]),
+    doc("ttl", "Get the time to live for a key in seconds", "1.0.0", "O(1)")
+        .history(&[("2.8.0", "Added the -2 reply.")])
+        .args(&[key("key", 0)]),
+    doc("pttl", "Get the time to live for a key in milliseconds", "2.6.0", "O(1)")
+        .history(&[("2.8.0", "Added the -2 reply.")])
+        .args(&[key("key", 0)]),
+    doc("expiretime", "Get the expiration Unix timestamp for a key", "7.0.0", "O(1)")
+        .args(&[key("key", 0)]),
+    doc("pexpiretime", "Get the expiration Unix timestamp for a key in milliseconds", "7.0.0", "O(1)")
+        .args(&[key("key", 0)]),
+    doc("persist", "Remove the expiration from a key", "2.2.0", "O(1)")
+        .args(&[key("key", 0)]),
+    doc("info", "Get information and statistics about the server", "1.0.0", "O(1)")
+        .history(&[("7.0.0", "Added support for taking multiple section arguments.")])
+        .args(&[string("section").optional().multiple()]),
+    doc("dbsize", "Return the number of keys in the selected database", "1.0.0", "O(1)"),
+    doc("flushdb", "Remove all keys from the current database", "1.0.0", "O(N) where N is the number of keys in the selected database")
+        .history(&[
+            ("4.0.0", "Added the `ASYNC` flushing mode modifier."),
+            ("6.2.0", "Added the `SYNC` flushing mode modifier."),
+        ])
+        .args(&[
+            oneof("async", &[
+                pure("async", "ASYNC").since("4.0.0"),
+                pure("sync", "SYNC").since("6.2.0"),
+            ]).optional(),
+        ]),
+    doc("flushall", "Remove all keys from all databases", "1.0.0", "O(N) where N is the total number of keys in all databases")
+        .history(&[
+            ("4.0.0", "Added the `ASYNC` flushing mode modifier."),
+            ("6.2.0", "Added the `SYNC` flushing mode modifier."),
+        ])
+        .args(&[
+            oneof("async", &[
+                pure("async", "ASYNC").since("4.0.0"),
+                pure("sync", "SYNC").since("6.2.0"),
+            ]).optional(),
+        ]),
+    doc("config", "A container for server configuration commands", "2.0.0", "Depends on subcommand."),
+    doc("config|get", "Get the values of configuration parameters", "2.0.0", "O(N) when N is the number of configuration parameters provided")
+        .history(&[("7.0.0", "Added the ability to pass multiple pattern parameters in one call")])
+        .args(&[
+            block("parameter", &[
+                string("parameter"),
+            ]).multiple(),
+        ]),
+    doc("config|set", "Set configuration parameters to the given values", "2.0.0", "O(N) when N is the number of configuration parameters provided")
+        .history(&[("7.0.0", "Added the ability to set multiple parameters in one call.")])
+        .args(&[
+            block("parameter_value", &[
+                string("parameter"),
+                string("value"),
+            ]).multiple(),
+        ]),
+    doc("config|resetstat", "Reset the stats returned by INFO", "2.0.0", "O(1)"),
+    doc("config|rewrite", "Rewrite the configuration file with the in memory configuration", "2.8.0", "O(1)"),
+    doc("config|help", "Show helpful text about the different subcommands", "5.0.0", "O(1)"),
+    doc("time", "Return the current server time", "2.6.0", "O(1)"),
+    doc("shutdown", "Synchronously save the dataset to disk and then shut down the server", "1.0.0", "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)")
+        .history(&[("7.0.0", "Added the `NOW`, `FORCE` and `ABORT` modifiers.")])
+        .args(&[
+            oneof("nosave_save", &[
+                pure("nosave", "NOSAVE"),
+                pure("save", "SAVE"),
+            ]).optional(),
+            pure("now", "NOW").since("7.0.0").optional(),
+            pure("force", "FORCE").since("7.0.0").optional(),
+            pure("abort", "ABORT").since("7.0.0").optional(),
+        ]),
+    doc("debug", "A container for debugging commands", "1.0.0", "Depends on subcommand.").syscmd(),
+    doc("monitor", "Listen for all requests received by the server in real time", "1.0.0", ""),
+    doc("slowlog", "A container for slow log commands", "2.2.12", "Depends on subcommand."),
+    doc("slowlog|get", "Get the slow log's entries", "2.2.12", "O(N) where N is the number of entries returned")
+        .history(&[("4.0.0", "Added client IP address, port and name to the reply.")])
+        .args(&[integer("count").optional()]),
+    doc("slowlog|len", "Get the slow log's length", "2.2.12", "O(1)"),
+    doc("slowlog|reset", "Clear all entries from the slow log", "2.2.12", "O(N) where N is the number of entries in the slowlog"),
+    doc("slowlog|help", "Show helpful text about the different subcommands", "6.2.0", "O(1)"),
+    doc("latency", "A container for latency diagnostics commands", "2.8.13", "Depends on subcommand."),
+    doc("latency|latest", "Return the latest latency samples for all events.", "2.8.13", "O(1)"),
+    doc("latency|reset", "Reset latency data for one or more events.", "2.8.13", "O(1)")
+        .args(&[string("event").optional().multiple()]),
+    doc("latency|history", "Return timestamp-latency samples for the event.", "2.8.13", "O(1)")
+        .args(&[string("event")]),
+    doc("latency|help", "Show helpful text about the different subcommands.", "2.8.13", "O(1)"),
+    doc("command", "Get array of Redis command details", "2.8.13", "O(N) where N is the total number of Redis commands"),
+    doc("command|count", "Get total number of Redis commands", "2.8.13", "O(1)"),
+    doc("command|info", "Get array of specific Redis command details, or all when no argument is given.", "2.8.13", "O(N) where N is the number of commands to look up")
+        .history(&[("7.0.0", "Allowed to be called with no argument to get info on all commands.")])
+        .args(&[string("command-name").optional().multiple()]),
+    doc("command|docs", "Get array of specific Redis command documentation", "7.0.0", "O(N) where N is the number of commands to look up")
+        .args(&[string("command-name").optional().multiple()]),
+    doc("command|getkeys", "Extract keys given a full Redis command", "2.8.13", "O(N) where N is the number of arguments to the command"),
+    doc("command|list", "Get an array of Redis command names", "7.0.0", "O(N) where N is the total number of Redis commands")
+        .args(&[
+            oneof("filterby", &[
+                string("module-name").token("MODULE"),
+                string("category").token("ACLCAT"),
+                pattern("pattern").token("PATTERN"),
+            ]).token("FILTERBY").optional(),
+        ]),
+    doc("command|help", "Show helpful text about the different subcommands", "5.0.0", "O(1)"),
+    doc("lastsave", "Get the UNIX time stamp of the last successful save to disk", "1.0.0", "O(1)"),
+    doc("multi", "Mark the start of a transaction block", "1.2.0", "O(1)"),
+    doc("exec", "Execute all commands issued after MULTI", "1.2.0", "Depends on commands in the transaction"),
+    doc("discard", "Discard all commands issued after MULTI", "2.0.0", "O(N), when N is the number of queued commands"),
+    doc("watch", "Watch the given keys to determine execution of the MULTI/EXEC block", "2.2.0", "O(1) for every key.")
+        .args(&[key("key", 0).multiple()]),
+    doc("unwatch", "Forget about all watched keys", "2.2.0", "O(1)"),
+    doc("subscribe", "Listen for messages published to the given channels", "2.0.0", "O(N) where N is the number of channels to subscribe to.")
+        .args(&[string("channel").multiple()]),
+    doc("psubscribe", "Listen for messages published to channels matching the given patterns", "2.0.0", "O(N) where N is the number of patterns the client is already subscribed to.")
+        .args(&[
+            block("pattern", &[
+                pattern("pattern"),
+            ]).multiple(),
+        ]),
+    doc("ssubscribe", "Listen for messages published to the given shard channels", "7.0.0", "O(N) where N is the number of shard channels to subscribe to.")
+        .args(&[string("shardchannel").multiple()]),
+    doc("unsubscribe", "Stop listening for messages posted to the given channels", "2.0.0", "O(N) where N is the number of clients already subscribed to a channel.")
+        .args(&[string("channel").optional().multiple()]),
+    doc("punsubscribe", "Stop listening for messages posted to channels matching the given patterns", "2.0.0", "O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).")
+        .args(&[pattern("pattern").optional().multiple()]),
+    doc("sunsubscribe", "Stop listening for messages posted to the given shard channels", "7.0.0", "O(N) where N is the number of clients already subscribed to a shard channel.")
+        .args(&[string("shardchannel").optional().multiple()]),
+    doc("publish", "Post a message to a channel", "2.0.0", "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).")
+        .args(&[string("channel"), string("message")]),
+    doc("spublish", "Post a message to a shard channel", "7.0.0", "O(N) where N is the number of clients subscribed to the receiving shard channel.")
+        .args(&[string("shardchannel"), string("message")]),
+    doc("pubsub", "A container for Pub/Sub commands", "2.8.0", "Depends on subcommand."),
+    doc("pubsub|channels", "List active channels", "2.8.0", "O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)")
+        .args(&[pattern("pattern").optional()]),
+    doc("pubsub|numsub", "Get the count of subscribers for channels", "2.8.0", "O(N) for the NUMSUB subcommand, where N is the number of requested channels")
+        .args(&[string("channel").optional().multiple()]),
+    doc("pubsub|numpat", "Get the count of unique patterns pattern subscriptions", "2.8.0", "O(1)"),
+    doc("pubsub|shardchannels", "List active shard channels", "7.0.0", "O(N) where N is the number of active shard channels, and assuming constant time pattern matching (relatively short shard channels).")
+        .args(&[pattern("pattern").optional()]),
+    doc("pubsub|shardnumsub", "Get the count of subscribers for shard channels", "7.0.0", "O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels")
+        .args(&[string("shardchannel").optional().multiple()]),
+    doc("pubsub|help", "Show helpful text about the different subcommands", "6.2.0", "O(1)"),
+];

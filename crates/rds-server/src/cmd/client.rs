@@ -1,0 +1,595 @@
+//! CLIENT subcommands: ID, SETNAME, GETNAME, LIST, INFO, KILL, NO-EVICT, REPLY and HELP.
+
+use bytes::Bytes;
+
+use crate::client::{ClientKind, ClientRecord, LineContext, ReplyMode};
+use crate::cmd::connection::valid_client_name;
+use crate::cmd::server::reply_help;
+use crate::ctx::Ctx;
+use crate::error::{CmdResult, CommandError};
+use rds_storage::num::parse_i64;
+
+/// CLIENT ID
+pub fn id(ctx: &mut Ctx) -> CmdResult {
+    let id = i64::try_from(ctx.session.id).unwrap_or(i64::MAX);
+    ctx.out().int(id);
+    Ok(())
+}
+
+/// CLIENT SETNAME name (an empty name clears it)
+pub fn setname(ctx: &mut Ctx) -> CmdResult {
+    let name = ctx.arg(2);
+    if !valid_client_name(name) {
+        return Err(CommandError::err(
+            "Client names cannot contain spaces, newlines or special characters.",
+        ));
+    }
+    let id = ctx.session.id;
+    if let Some(record) = ctx.server.clients.get_mut(id) {
+        record.name = (!name.is_empty()).then(|| Bytes::copy_from_slice(name));
+    }
+    ctx.out().ok();
+    Ok(())
+}
+
+/// CLIENT GETNAME
+pub fn getname(ctx: &mut Ctx) -> CmdResult {
+    let name = ctx
+        .server
+        .clients
+        .get(ctx.session.id)
+        .and_then(|record| record.name.clone());
+    match name {
+        Some(name) => ctx.out().bulk(&name),
+        None => ctx.out().null(),
+    }
+    Ok(())
+}
+
+/// Which clients CLIENT LIST shows.
+enum ListFilter {
+    All,
+    Type(ClientKind),
+    Ids(Vec<i64>),
+}
+
+/// CLIENT LIST [TYPE type | ID id [id ...]]
+pub fn list(ctx: &mut Ctx) -> CmdResult {
+    let filter = if ctx.argc() == 2 {
+        ListFilter::All
+    } else if ctx.argc() == 4 && ctx.arg_is(2, "type") {
+        ListFilter::Type(client_type(ctx.arg(3))?)
+    } else if ctx.argc() > 3 && ctx.arg_is(2, "id") {
+        let ids = (3..ctx.argc())
+            .map(|i| parse_i64(ctx.arg(i)).ok_or_else(|| CommandError::err("Invalid client ID")));
+        ListFilter::Ids(ids.collect::<Result<_, _>>()?)
+    } else {
+        return Err(CommandError::Syntax);
+    };
+    let sorted: Vec<u64> = ctx
+        .server
+        .clients
+        .sorted()
+        .iter()
+        .map(|record| record.id)
+        .collect();
+    let selected: Vec<u64> = match filter {
+        ListFilter::All => sorted.clone(),
+        ListFilter::Type(kind) => sorted
+            .iter()
+            .copied()
+            .filter(|id| {
+                ctx.server
+                    .clients
+                    .get(*id)
+                    .is_some_and(|c| type_of(c) == kind)
+            })
+            .collect(),
+        ListFilter::Ids(ids) => ids
+            .into_iter()
+            .filter_map(|id| u64::try_from(id).ok())
+            .collect(),
+    };
+    let mut text = String::new();
+    for id in selected {
+        if let Some(line) = info_line(ctx, id, &sorted) {
+            text.push_str(&line);
+            text.push('\n');
+        }
+    }
+    ctx.out().verbatim(text.as_bytes());
+    Ok(())
+}
+
+/// CLIENT INFO
+pub fn info(ctx: &mut Ctx) -> CmdResult {
+    let sorted: Vec<u64> = ctx
+        .server
+        .clients
+        .sorted()
+        .iter()
+        .map(|record| record.id)
+        .collect();
+    let mut text = info_line(ctx, ctx.session.id, &sorted).unwrap_or_default();
+    text.push('\n');
+    ctx.out().verbatim(text.as_bytes());
+    Ok(())
+}
+
+/// The CLIENT LIST line of client `id`; `sorted` holds every client id in connection order.
+fn info_line(ctx: &Ctx, id: u64, sorted: &[u64]) -> Option<String> {
+    let record = ctx.server.clients.get(id)?;
+    // Redis numbers sockets from 8 (after stdio, the log and the listeners), reusing closed ones.
+    let fd = 8 + sorted.binary_search(&id).unwrap_or(0);
+    let current = id == ctx.session.id;
+    let line = LineContext {
+        now_ms: ctx.now_ms,
+        fd,
+        blocked: ctx.server.blocking.is_blocked(id),
+        current_argv: current.then_some(ctx.argv),
+        current_command: current.then_some(ctx.spec.name),
+    };
+    Some(record.info_line(&line))
+}
+
+/// The client type CLIENT LIST TYPE and CLIENT KILL TYPE filter on (MONITOR clients count as normal).
+fn type_of(record: &ClientRecord) -> ClientKind {
+    if record.monitor {
+        ClientKind::Normal
+    } else {
+        record.kind
+    }
+}
+
+/// Parses a client type name, case-insensitively (`slave` is an alias of `replica`).
+fn client_type(name: &[u8]) -> Result<ClientKind, CommandError> {
+    let kinds = [
+        ("normal", ClientKind::Normal),
+        ("slave", ClientKind::Replica),
+        ("replica", ClientKind::Replica),
+        ("pubsub", ClientKind::PubSub),
+        ("master", ClientKind::Master),
+    ];
+    let found = kinds
+        .iter()
+        .find(|(known, _)| known.as_bytes().eq_ignore_ascii_case(name));
+    found.map(|(_, kind)| *kind).ok_or_else(|| {
+        CommandError::err(format!(
+            "Unknown client type '{}'",
+            String::from_utf8_lossy(name)
+        ))
+    })
+}
+
+/// The filters of the new CLIENT KILL form; every given filter must match.
+#[derive(Default)]
+struct KillFilter<'a> {
+    id: Option<u64>,
+    kind: Option<ClientKind>,
+    addr: Option<&'a [u8]>,
+    laddr: Option<&'a [u8]>,
+    keep_caller: bool,
+}
+
+impl KillFilter<'_> {
+    fn matches(&self, record: &ClientRecord, caller: u64) -> bool {
+        let addr_matches = |wanted: Option<&[u8]>, actual: &std::net::SocketAddr| {
+            wanted.is_none_or(|wanted| actual.to_string().as_bytes() == wanted)
+        };
+        !(self.keep_caller && record.id == caller)
+            && self.id.is_none_or(|id| record.id == id)
+            && self.kind.is_none_or(|kind| type_of(record) == kind)
+            && addr_matches(self.addr, &record.addr)
+            && addr_matches(self.laddr, &record.laddr)
+    }
+}
+
+/// Parses `<filter> <value> ...` pairs from argument 2 on, reporting the first bad one like Redis.
+fn kill_filter<'a>(ctx: &Ctx<'a>) -> Result<KillFilter<'a>, CommandError> {
+    let mut filter = KillFilter {
+        keep_caller: true,
+        ..KillFilter::default()
+    };
+    let mut index = 2;
+    while index < ctx.argc() {
+        if index + 1 >= ctx.argc() {
+            return Err(CommandError::Syntax);
+        }
+        let value = ctx.arg(index + 1);
+        if ctx.arg_is(index, "id") {
+            let id = parse_i64(value).filter(|id| *id > 0);
+            let id = id.ok_or_else(|| CommandError::err("client-id should be greater than 0"))?;
+            filter.id = Some(id.unsigned_abs());
+        } else if ctx.arg_is(index, "type") {
+            filter.kind = Some(client_type(value)?);
+        } else if ctx.arg_is(index, "addr") {
+            filter.addr = Some(value);
+        } else if ctx.arg_is(index, "laddr") {
+            filter.laddr = Some(value);
+        } else if ctx.arg_is(index, "user") {
+            // Every client is authenticated as `default`, the only user rds has.
+            if value != b"default" {
+                return Err(CommandError::err(format!(
+                    "No such user '{}'",
+                    String::from_utf8_lossy(value)
+                )));
+            }
+        } else if ctx.arg_is(index, "skipme") {
+            filter.keep_caller = match value {
+                v if v.eq_ignore_ascii_case(b"yes") => true,
+                v if v.eq_ignore_ascii_case(b"no") => false,
+                _ => return Err(CommandError::Syntax),
+            };
+        } else {
+            return Err(CommandError::Syntax);
+        }
+        index += 2;
+    }
+    Ok(filter)
+}
+
+/// CLIENT KILL ip:port | CLIENT KILL <filter> <value> [<filter> <value> ...]
+pub fn kill(ctx: &mut Ctx) -> CmdResult {
+    let caller = ctx.session.id;
+    if ctx.argc() == 3 {
+        // The old form names one address and may kill the caller itself.
+        let addr = ctx.arg(2);
+        let target = ctx
+            .server
+            .clients
+            .iter()
+            .find(|c| c.addr.to_string().as_bytes() == addr)
+            .map(|c| c.id);
+        let Some(target) = target else {
+            return Err(CommandError::err("No such client"));
+        };
+        close_client(ctx, target);
+        ctx.out().ok();
+        return Ok(());
+    }
+    let filter = kill_filter(ctx)?;
+    let targets: Vec<u64> = ctx
+        .server
+        .clients
+        .iter()
+        .filter(|c| filter.matches(c, caller))
+        .map(|c| c.id)
+        .collect();
+    for target in &targets {
+        close_client(ctx, *target);
+    }
+    ctx.out()
+        .int(i64::try_from(targets.len()).unwrap_or(i64::MAX));
+    Ok(())
+}
+
+/// Closes client `id`: the caller after this reply is written, others as soon as their task wakes.
+fn close_client(ctx: &mut Ctx, id: u64) {
+    if id == ctx.session.id {
+        ctx.session.close_after_reply = true;
+    } else if let Some(record) = ctx.server.clients.get_mut(id) {
+        record.request_kill();
+    }
+}
+
+/// CLIENT NO-EVICT ON|OFF
+pub fn no_evict(ctx: &mut Ctx) -> CmdResult {
+    let enabled = on_off(ctx.arg(2)).ok_or(CommandError::Syntax)?;
+    let id = ctx.session.id;
+    if let Some(record) = ctx.server.clients.get_mut(id) {
+        record.no_evict = enabled;
+    }
+    ctx.out().ok();
+    Ok(())
+}
+
+fn on_off(word: &[u8]) -> Option<bool> {
+    if word.eq_ignore_ascii_case(b"on") {
+        Some(true)
+    } else if word.eq_ignore_ascii_case(b"off") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// CLIENT REPLY ON|OFF|SKIP: only ON is answered; the dispatcher applies the mode to replies.
+pub fn reply(ctx: &mut Ctx) -> CmdResult {
+    if ctx.arg_is(2, "skip") {
+        if ctx.session.reply_mode != ReplyMode::Off {
+            ctx.session.reply_mode = ReplyMode::SkipNext;
+        }
+        return Ok(());
+    }
+    match on_off(ctx.arg(2)) {
+        Some(true) => {
+            ctx.session.reply_mode = ReplyMode::On;
+            ctx.out().ok();
+        }
+        Some(false) => ctx.session.reply_mode = ReplyMode::Off,
+        None => return Err(CommandError::Syntax),
+    }
+    Ok(())
+}
+
+/// CLIENT HELP
+pub fn help(ctx: &mut Ctx) -> CmdResult {
+    const LINES: &[&str] = &[
+        "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "CACHING (YES|NO)",
+        "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+        "GETREDIR",
+        "    Return the client ID we are redirecting to when tracking is enabled.",
+        "GETNAME",
+        "    Return the name of the current connection.",
+        "ID",
+        "    Return the ID of the current connection.",
+        "INFO",
+        "    Return information about the current client connection.",
+        "KILL <ip:port>",
+        "    Kill connection made from <ip:port>.",
+        "KILL <option> <value> [<option> <value> [...]]",
+        "    Kill connections. Options are:",
+        "    * ADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made from the specified address",
+        "    * LADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made to specified local address",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Kill connections by type.",
+        "    * USER <username>",
+        "      Kill connections authenticated by <username>.",
+        "    * SKIPME (YES|NO)",
+        "      Skip killing current connection (default: yes).",
+        "LIST [options ...]",
+        "    Return information about client connections. Options:",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Return clients of specified type.",
+        "UNPAUSE",
+        "    Stop the current client pause, resuming traffic.",
+        "PAUSE <timeout> [WRITE|ALL]",
+        "    Suspend all, or just write, clients for <timeout> milliseconds.",
+        "REPLY (ON|OFF|SKIP)",
+        "    Control the replies sent to the current connection.",
+        "SETNAME <name>",
+        "    Assign the name <name> to the current connection.",
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+        "    Unblock the specified blocked client.",
+        "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+        "         [OPTIN] [OPTOUT] [NOLOOP]",
+        "    Control server assisted client side caching.",
+        "TRACKINGINFO",
+        "    Report tracking status for the current connection.",
+        "NO-EVICT (ON|OFF)",
+        "    Protect current client connection from eviction.",
+        "HELP",
+        "    Prints this help.",
+    ];
+    reply_help(ctx, LINES);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::client::ReplyMode;
+    use crate::testing::Harness;
+
+    /// A CLIENT LIST line of redis-server 7.0.15 for a fresh client running CLIENT LIST.
+    const REDIS_LINE: &str = "id=8 addr=127.0.0.1:33872 laddr=127.0.0.1:23791 fd=8 name= age=0 idle=0 flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=26 qbuf-free=20448 argv-mem=10 multi-mem=0 rbs=16384 rbp=16384 obl=0 oll=0 omem=0 tot-mem=37658 events=r cmd=client|list user=default redir=-1 resp=2";
+
+    fn field_names(line: &str) -> Vec<&str> {
+        line.split(' ')
+            .filter_map(|field| field.split_once('='))
+            .map(|(name, _)| name)
+            .collect()
+    }
+
+    fn add_client(h: &mut Harness, port: u16) -> u64 {
+        let addr = format!("127.0.0.1:{port}").parse().unwrap();
+        let local = "127.0.0.1:6379".parse().unwrap();
+        h.state
+            .clients
+            .register(addr, local, crate::state::now_ms())
+    }
+
+    #[test]
+    fn names_and_ids_reply_like_redis() {
+        let mut h = Harness::new();
+        let id = h.session.id;
+        h.expect_all(&[
+            (&["CLIENT", "ID"], &format!(":{id}\r\n")),
+            (&["CLIENT", "GETNAME"], "$-1\r\n"),
+            (
+                &["CLIENT", "SETNAME", "a b"],
+                "-ERR Client names cannot contain spaces, newlines or special characters.\r\n",
+            ),
+            (
+                &["CLIENT", "SETNAME", "caf\u{e9}"],
+                "-ERR Client names cannot contain spaces, newlines or special characters.\r\n",
+            ),
+            (&["CLIENT", "SETNAME", "abc"], "+OK\r\n"),
+            (&["CLIENT", "GETNAME"], "$3\r\nabc\r\n"),
+            (&["CLIENT", "SETNAME", ""], "+OK\r\n"),
+            (&["CLIENT", "GETNAME"], "$-1\r\n"),
+            (
+                &["CLIENT"],
+                "-ERR wrong number of arguments for 'client' command\r\n",
+            ),
+            (
+                &["CLIENT", "ID", "x"],
+                "-ERR wrong number of arguments for 'client|id' command\r\n",
+            ),
+            (
+                &["CLIENT", "NOPE"],
+                "-ERR unknown subcommand 'NOPE'. Try CLIENT HELP.\r\n",
+            ),
+            (&["CLIENT", "NO-EVICT", "maybe"], "-ERR syntax error\r\n"),
+            (&["CLIENT", "NO-EVICT", "ON"], "+OK\r\n"),
+            (&["CLIENT", "REPLY", "maybe"], "-ERR syntax error\r\n"),
+        ]);
+        assert!(h.state.clients.get(id).is_some_and(|c| c.no_evict));
+        let help = h.run(&["CLIENT", "HELP"]);
+        assert!(
+            help.starts_with(
+                "*48\r\n+CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"
+            ),
+            "{help}"
+        );
+    }
+
+    #[test]
+    fn list_and_info_print_redis_fields_in_order() {
+        let mut h = Harness::new();
+        let list = h.run(&["CLIENT", "LIST"]);
+        let body = list
+            .split_once("\r\n")
+            .map(|(_, body)| body)
+            .unwrap_or_default();
+        let line = body.trim_end_matches("\r\n").trim_end_matches('\n');
+        assert_eq!(field_names(line), field_names(REDIS_LINE));
+        let id = h.session.id;
+        let expected = format!("id={id} addr=127.0.0.1:40000 laddr=127.0.0.1:6379 fd=8 name= age=0 idle=0 flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=26 qbuf-free=20448 argv-mem=10 multi-mem=0 rbs=16384 rbp=16384 obl=0 oll=0 omem=0 tot-mem=37658 events=r cmd=client|list user=default redir=-1 resp=2\n");
+        assert_eq!(list, format!("${}\r\n{expected}\r\n", expected.len()));
+        h.run(&["CLIENT", "NO-EVICT", "on"]);
+        h.run(&["SELECT", "2"]);
+        let mut h3 = h.resp3();
+        let info = h3.run(&["CLIENT", "INFO"]);
+        assert!(
+            info.starts_with("=") && info.contains("\r\ntxt:id="),
+            "{info}"
+        );
+        assert!(
+            info.contains(" flags=e db=2 ")
+                && info.ends_with(" cmd=client|info user=default redir=-1 resp=2\n\r\n"),
+            "{info}"
+        );
+    }
+
+    #[test]
+    fn list_filters_by_type_and_id() {
+        let mut h = Harness::new();
+        let other = add_client(&mut h, 40001);
+        let me = h.session.id;
+        h.expect_all(&[
+            (
+                &["CLIENT", "LIST", "TYPE", "foo"],
+                "-ERR Unknown client type 'foo'\r\n",
+            ),
+            (&["CLIENT", "LIST", "ID", "x"], "-ERR Invalid client ID\r\n"),
+            (&["CLIENT", "LIST", "ID"], "-ERR syntax error\r\n"),
+            (&["CLIENT", "LIST", "TYPE"], "-ERR syntax error\r\n"),
+            (
+                &["CLIENT", "LIST", "TYPE", "normal", "ID", "1"],
+                "-ERR syntax error\r\n",
+            ),
+            (&["CLIENT", "LIST", "ID", "0", "-5", "999"], "$0\r\n\r\n"),
+            (&["CLIENT", "LIST", "TYPE", "replica"], "$0\r\n\r\n"),
+            (&["CLIENT", "LIST", "TYPE", "SLAVE"], "$0\r\n\r\n"),
+        ]);
+        let both = h.run(&["CLIENT", "LIST", "TYPE", "normal"]);
+        assert_eq!(both.matches("\nid=").count(), 2, "{both}");
+        let one = h.run(&["CLIENT", "LIST", "ID", &other.to_string()]);
+        assert!(
+            one.contains(&format!("\r\nid={other} addr=127.0.0.1:40001 "))
+                && one.contains(" fd=9 "),
+            "{one}"
+        );
+        assert!(
+            one.contains(" qbuf=0 qbuf-free=4 ") && one.contains(" cmd=NULL "),
+            "{one}"
+        );
+        let ordered = h.run(&["CLIENT", "LIST", "ID", &other.to_string(), &me.to_string()]);
+        let first = ordered.find(&format!("id={other} ")).unwrap();
+        assert!(first < ordered.find(&format!("id={me} ")).unwrap());
+    }
+
+    #[test]
+    fn kill_filters_and_counts_like_redis() {
+        let mut h = Harness::new();
+        let other = add_client(&mut h, 40001);
+        h.expect_all(&[
+            (&["CLIENT", "KILL", "1.2.3.4:5"], "-ERR No such client\r\n"),
+            (&["CLIENT", "KILL", "ID"], "-ERR No such client\r\n"),
+            (
+                &["CLIENT", "KILL", "ID", "x"],
+                "-ERR client-id should be greater than 0\r\n",
+            ),
+            (
+                &["CLIENT", "KILL", "ID", "0"],
+                "-ERR client-id should be greater than 0\r\n",
+            ),
+            (
+                &["CLIENT", "KILL", "ID", "1", "TYPE"],
+                "-ERR syntax error\r\n",
+            ),
+            (
+                &["CLIENT", "KILL", "TYPE", "foo"],
+                "-ERR Unknown client type 'foo'\r\n",
+            ),
+            (
+                &["CLIENT", "KILL", "TYPE", "normal", "SKIPME", "maybe"],
+                "-ERR syntax error\r\n",
+            ),
+            (
+                &["CLIENT", "KILL", "USER", "nobody"],
+                "-ERR No such user 'nobody'\r\n",
+            ),
+            (&["CLIENT", "KILL", "MAXAGE", "1"], "-ERR syntax error\r\n"),
+            (
+                &["CLIENT", "KILL", "ADDR", "1.2.3.4:5", "SKIPME", "no"],
+                ":0\r\n",
+            ),
+            (&["CLIENT", "KILL", "TYPE", "pubsub"], ":0\r\n"),
+            (
+                &[
+                    "CLIENT",
+                    "KILL",
+                    "LADDR",
+                    "127.0.0.1:6379",
+                    "USER",
+                    "default",
+                ],
+                ":1\r\n",
+            ),
+        ]);
+        assert!(h.state.clients.get(other).is_some_and(|c| c.kill));
+        assert!(!h.session.close_after_reply);
+        h.expect_all(&[(
+            &[
+                "CLIENT",
+                "KILL",
+                "ID",
+                &h.session.id.to_string(),
+                "SKIPME",
+                "no",
+            ],
+            ":1\r\n",
+        )]);
+        assert!(h.session.close_after_reply);
+    }
+
+    #[test]
+    fn kill_old_form_may_kill_the_caller() {
+        let mut h = Harness::new();
+        h.expect_all(&[(&["CLIENT", "KILL", "127.0.0.1:40000"], "+OK\r\n")]);
+        assert!(h.session.close_after_reply);
+    }
+
+    #[test]
+    fn reply_off_and_skip_silence_replies() {
+        let mut h = Harness::new();
+        h.expect_all(&[
+            (&["CLIENT", "REPLY", "SKIP"], ""),
+            (&["ECHO", "1"], ""),
+            (&["ECHO", "2"], "$1\r\n2\r\n"),
+            (&["CLIENT", "REPLY", "OFF"], ""),
+            (&["ECHO", "3"], ""),
+            (&["CLIENT", "REPLY", "SKIP"], ""),
+            (&["ECHO", "4"], ""),
+            (&["CLIENT", "REPLY", "ON"], "+OK\r\n"),
+            (&["CLIENT", "REPLY", "SKIP"], ""),
+            (&["CLIENT", "REPLY", "ON"], "+OK\r\n"),
+            (&["ECHO", "5"], "$1\r\n5\r\n"),
+        ]);
+        assert_eq!(h.session.reply_mode, ReplyMode::On);
+    }
+}

@@ -1,0 +1,640 @@
+//! [`ZSet`]: the sorted-set value, with Redis's two encodings.
+//!
+//! - `listpack`: small sets live in one byte buffer sorted by (score, member) (see
+//!   `zset/listpack.rs`): a few bytes per entry, linear-time lookups bounded by the threshold.
+//! - `skiplist`: past `zset-max-listpack-entries` entries or a member longer than
+//!   `zset-max-listpack-value` bytes, a [`Dict`] member→score map gives O(1) ZSCORE and a SCAN
+//!   cursor, and a skiplist with spans (`zset/skiplist.rs`) gives O(log n) insert, delete, rank and
+//!   range lookups, as in Redis. Sets never convert back, except through
+//!   [`ZSet::convert_to_listpack_if_needed`], which Redis calls on the results of the STORE commands.
+//!
+//! Order is Redis's: by score (never NaN), ties by member bytes. Each Redis command is one call:
+//! ZADD → [`ZSet::add`], ZRANGE → [`ZSet::range_by_rank`] / [`ZSet::range_by_score`] /
+//! [`ZSet::range_by_lex`], ZREMRANGEBY* → `remove_range_by_*`, ZPOPMIN/MAX → [`ZSet::pop`],
+//! ZRANDMEMBER → [`ZSet::random_members`], ZSCAN → [`ZSet::scan`].
+
+mod iter;
+mod listpack;
+mod range;
+mod skiplist;
+
+use std::cell::Cell;
+use std::cmp::Ordering;
+use std::collections::hash_map::RandomState;
+use std::collections::HashSet;
+use std::fmt;
+use std::hash::BuildHasher;
+
+use crate::compact::CompactBytes;
+use crate::dict::Dict;
+pub use iter::ZIter;
+use listpack::Listpack;
+use range::rank_window;
+pub use range::{LexBound, LexRange, Limit, ScoreRange};
+use skiplist::SkipList;
+
+/// The encoding thresholds, from the `zset-max-listpack-*` directives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ZSetLimits {
+    /// `zset-max-listpack-entries`: most entries kept in the listpack encoding.
+    pub max_listpack_entries: usize,
+    /// `zset-max-listpack-value`: longest member (bytes) kept in the listpack encoding.
+    pub max_listpack_value: usize,
+}
+
+impl Default for ZSetLimits {
+    fn default() -> Self {
+        ZSetLimits {
+            max_listpack_entries: 128,
+            max_listpack_value: 64,
+        }
+    }
+}
+
+/// Why a sorted-set operation failed; the Display text is Redis's full error reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ZSetError {
+    /// ZADD INCR / ZINCRBY produced NaN (e.g. +inf + -inf), or a NaN score was passed.
+    #[error("ERR resulting score is not a number (NaN)")]
+    NotANumber,
+    /// A ZRANGEBYSCORE-style bound is not a float.
+    #[error("ERR min or max is not a float")]
+    InvalidScoreRange,
+    /// A ZRANGEBYLEX-style bound is not `-`, `+`, `[x` or `(x`.
+    #[error("ERR min or max not valid string range item")]
+    InvalidLexRange,
+    /// The set already holds 2^32 - 2 members (unreachable before memory runs out).
+    #[error("ERR sorted set is too large")]
+    TooLarge,
+}
+
+/// ZADD's options.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AddFlags {
+    /// Only add new members.
+    pub nx: bool,
+    /// Only update existing members.
+    pub xx: bool,
+    /// Only update when the new score is greater.
+    pub gt: bool,
+    /// Only update when the new score is less.
+    pub lt: bool,
+    /// Add the score to the current one (ZINCRBY, ZADD INCR).
+    pub incr: bool,
+}
+
+/// What one ZADD element did (CH counts `Added` and `Updated`; INCR replies the score or nil).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum AddOutcome {
+    /// A new member, with its score.
+    Added(f64),
+    /// An existing member's score changed to this.
+    Updated(f64),
+    /// The member exists and already had this score.
+    Unchanged(f64),
+    /// NX, XX, GT or LT prevented the operation (ZADD INCR replies nil).
+    Skipped,
+}
+
+impl AddOutcome {
+    /// The member's score after the call, `None` when skipped.
+    pub fn score(self) -> Option<f64> {
+        match self {
+            AddOutcome::Added(s) | AddOutcome::Updated(s) | AddOutcome::Unchanged(s) => Some(s),
+            AddOutcome::Skipped => None,
+        }
+    }
+}
+
+/// A sorted set.
+pub struct ZSet {
+    repr: Repr,
+}
+
+enum Repr {
+    Listpack(Listpack),
+    Skiplist(Box<Big>),
+}
+
+struct Big {
+    dict: Dict<f64>,
+    list: SkipList,
+}
+
+impl Default for ZSet {
+    fn default() -> Self {
+        ZSet::new()
+    }
+}
+
+impl ZSet {
+    /// An empty set in the listpack encoding (allocates nothing).
+    pub fn new() -> ZSet {
+        ZSet {
+            repr: Repr::Listpack(Listpack::default()),
+        }
+    }
+
+    /// An empty set in the encoding `len_hint` members of up to `max_member_len` bytes need (for
+    /// ZUNIONSTORE-style destinations and RDB loading).
+    pub fn with_hint(len_hint: usize, max_member_len: usize, limits: &ZSetLimits) -> ZSet {
+        if len_hint > limits.max_listpack_entries || max_member_len > limits.max_listpack_value {
+            ZSet {
+                repr: Repr::Skiplist(Box::new(Big {
+                    dict: Dict::new(),
+                    list: SkipList::new(),
+                })),
+            }
+        } else {
+            ZSet::new()
+        }
+    }
+
+    /// Number of members (ZCARD).
+    pub fn len(&self) -> usize {
+        match &self.repr {
+            Repr::Listpack(lp) => lp.len(),
+            Repr::Skiplist(big) => big.list.len(),
+        }
+    }
+
+    /// True when the set has no members (the key must then be deleted).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The name OBJECT ENCODING replies with.
+    pub fn encoding_name(&self) -> &'static str {
+        match &self.repr {
+            Repr::Listpack(_) => "listpack",
+            Repr::Skiplist(_) => "skiplist",
+        }
+    }
+
+    /// Approximate heap bytes owned, for INFO memory and eviction.
+    pub fn heap_size(&self) -> usize {
+        match &self.repr {
+            Repr::Listpack(lp) => lp.heap_size(),
+            Repr::Skiplist(big) => {
+                // A dict entry is a boxed (key, score, next) node plus its bucket pointer; its key
+                // is a second copy of the member.
+                let entry = std::mem::size_of::<CompactBytes>() + 2 * std::mem::size_of::<usize>();
+                std::mem::size_of::<Big>()
+                    + big.list.heap_size()
+                    + big.dict.bucket_count() * std::mem::size_of::<usize>()
+                    + big.dict.len() * entry
+                    + big.list.member_heap()
+            }
+        }
+    }
+
+    /// The score of `member` (ZSCORE, ZMSCORE).
+    pub fn score(&self, member: &[u8]) -> Option<f64> {
+        match &self.repr {
+            Repr::Listpack(lp) => lp.find(member).map(|(_, e)| e.score),
+            Repr::Skiplist(big) => big.dict.get(member).copied(),
+        }
+    }
+
+    /// True when `member` is present.
+    pub fn contains(&self, member: &[u8]) -> bool {
+        self.score(member).is_some()
+    }
+
+    /// ZADD / ZINCRBY for one member, with Redis's `zsetAdd` semantics. Converts to the skiplist
+    /// encoding when a new member crosses `limits`.
+    pub fn add(
+        &mut self,
+        member: &[u8],
+        score: f64,
+        flags: AddFlags,
+        limits: &ZSetLimits,
+    ) -> Result<AddOutcome, ZSetError> {
+        if score.is_nan() {
+            return Err(ZSetError::NotANumber);
+        }
+        let Some(current) = self.score(member) else {
+            if flags.xx {
+                return Ok(AddOutcome::Skipped);
+            }
+            self.insert_new(member, score, limits)?;
+            return Ok(AddOutcome::Added(score));
+        };
+        if flags.nx {
+            return Ok(AddOutcome::Skipped);
+        }
+        let new = if flags.incr { current + score } else { score };
+        if new.is_nan() {
+            return Err(ZSetError::NotANumber);
+        }
+        if (flags.lt && new >= current) || (flags.gt && new <= current) {
+            return Ok(AddOutcome::Skipped);
+        }
+        if new == current {
+            return Ok(AddOutcome::Unchanged(new));
+        }
+        match &mut self.repr {
+            Repr::Listpack(lp) => {
+                if let Some((_, e)) = lp.find(member) {
+                    let (start, end) = (e.start, e.end);
+                    lp.remove_bytes(start, end, 1);
+                }
+                lp.insert(member, new);
+            }
+            Repr::Skiplist(big) => {
+                if let Some(slot) = big.dict.get_mut(member) {
+                    *slot = new;
+                }
+                if !big.list.update_score(member, current, new) {
+                    return Err(ZSetError::TooLarge);
+                }
+            }
+        }
+        Ok(AddOutcome::Updated(new))
+    }
+
+    fn insert_new(
+        &mut self,
+        member: &[u8],
+        score: f64,
+        limits: &ZSetLimits,
+    ) -> Result<(), ZSetError> {
+        if let Repr::Listpack(lp) = &mut self.repr {
+            let fits = lp.len() < limits.max_listpack_entries
+                && member.len() <= limits.max_listpack_value
+                && lp.byte_len() + listpack::entry_len(member, score) <= listpack::MAX_BYTES;
+            if fits {
+                lp.insert(member, score);
+                return Ok(());
+            }
+            self.convert_to_skiplist();
+        }
+        if let Repr::Skiplist(big) = &mut self.repr {
+            let key = CompactBytes::new(member);
+            if !big.list.insert(key.clone(), score) {
+                return Err(ZSetError::TooLarge);
+            }
+            big.dict.insert_new(key, score);
+        }
+        Ok(())
+    }
+
+    fn convert_to_skiplist(&mut self) {
+        let Repr::Listpack(lp) = &self.repr else {
+            return;
+        };
+        let mut dict = Dict::new();
+        let entries: Vec<(CompactBytes, f64)> = lp
+            .entries()
+            .map(|e| (CompactBytes::new(e.member), e.score))
+            .collect();
+        for (member, score) in &entries {
+            dict.insert_new(member.clone(), *score);
+        }
+        let list = SkipList::from_sorted(entries);
+        self.repr = Repr::Skiplist(Box::new(Big { dict, list }));
+    }
+
+    /// Converts a skiplist-encoded set back to a listpack when it fits `limits` (Redis's
+    /// `zsetConvertToListpackIfNeeded`, applied to ZUNIONSTORE/ZINTERSTORE/ZDIFFSTORE/ZRANGESTORE
+    /// results).
+    pub fn convert_to_listpack_if_needed(&mut self, limits: &ZSetLimits) {
+        let Repr::Skiplist(big) = &mut self.repr else {
+            return;
+        };
+        if big.list.len() > limits.max_listpack_entries {
+            return;
+        }
+        let mut max_len = 0;
+        let mut total = 0;
+        for (member, _) in big.dict.iter() {
+            max_len = max_len.max(member.len());
+            total += member.len();
+        }
+        if max_len > limits.max_listpack_value || total > listpack::MAX_BYTES {
+            return;
+        }
+        let mut lp = Listpack::default();
+        for (member, score) in big.list.drain_sorted() {
+            lp.push_sorted(&member, score);
+        }
+        lp.shrink();
+        self.repr = Repr::Listpack(lp);
+    }
+
+    /// ZREM of one member; true when it was present.
+    pub fn remove(&mut self, member: &[u8]) -> bool {
+        match &mut self.repr {
+            Repr::Listpack(lp) => {
+                let Some((_, e)) = lp.find(member) else {
+                    return false;
+                };
+                let (start, end) = (e.start, e.end);
+                lp.remove_bytes(start, end, 1);
+                true
+            }
+            Repr::Skiplist(big) => {
+                let Some((_, score)) = big.dict.remove(member) else {
+                    return false;
+                };
+                big.list.remove(score, member);
+                true
+            }
+        }
+    }
+
+    /// ZRANK / ZREVRANK: the 0-based rank of `member` (from the highest score when `reverse`) and its
+    /// score.
+    pub fn rank(&self, member: &[u8], reverse: bool) -> Option<(usize, f64)> {
+        let (rank, score) = match &self.repr {
+            Repr::Listpack(lp) => lp.find(member).map(|(rank, e)| (rank, e.score))?,
+            Repr::Skiplist(big) => {
+                let score = *big.dict.get(member)?;
+                (big.list.rank(score, member)?, score)
+            }
+        };
+        let rank = if reverse {
+            self.len().saturating_sub(rank + 1)
+        } else {
+            rank
+        };
+        Some((rank, score))
+    }
+
+    /// Number of leading members (in ascending order) for which `pred(score, member)` holds.
+    fn partition(&self, pred: impl Fn(f64, &[u8]) -> bool) -> usize {
+        match &self.repr {
+            Repr::Listpack(lp) => lp.partition(pred),
+            Repr::Skiplist(big) => big.list.partition(pred),
+        }
+    }
+
+    /// Ascending ranks `[lo, hi)` of the members whose score lies in `range`.
+    fn score_ranks(&self, range: &ScoreRange) -> (usize, usize) {
+        let lo = self.partition(|score, _| !range.above_min(score));
+        let hi = self.partition(|score, _| range.below_max(score));
+        (lo, hi.max(lo))
+    }
+
+    /// Ascending ranks `[lo, hi)` of the members in the lex `range`.
+    fn lex_ranks(&self, range: &LexRange) -> (usize, usize) {
+        let lo = self.partition(|_, member| !range.above_min(member));
+        let hi = self.partition(|_, member| range.below_max(member));
+        (lo, hi.max(lo))
+    }
+
+    /// ZCOUNT: members whose score lies in `range`, in O(log n).
+    pub fn count_by_score(&self, range: &ScoreRange) -> usize {
+        let (lo, hi) = self.score_ranks(range);
+        hi - lo
+    }
+
+    /// ZLEXCOUNT: members in the lex `range`.
+    pub fn count_by_lex(&self, range: &LexRange) -> usize {
+        let (lo, hi) = self.lex_ranks(range);
+        hi - lo
+    }
+
+    /// Every member in ascending order (ZUNION, ZINTER, ZDIFF, RDB, DEBUG DIGEST).
+    pub fn iter(&self) -> ZIter<'_> {
+        self.ranks(0, self.len(), false)
+    }
+
+    /// Iterates ascending ranks `[lo, hi)`, backwards when `reverse`.
+    fn ranks(&self, lo: usize, hi: usize, reverse: bool) -> ZIter<'_> {
+        match &self.repr {
+            Repr::Listpack(lp) => ZIter::listpack(lp, lo, hi, reverse),
+            Repr::Skiplist(big) => ZIter::skiplist(&big.list, lo, hi, reverse),
+        }
+    }
+
+    /// ZRANGE start stop [REV]: by index, negative indexes counting from the end; with `reverse`,
+    /// index 0 is the highest score.
+    pub fn range_by_rank(&self, start: i64, stop: i64, reverse: bool) -> ZIter<'_> {
+        let len = self.len();
+        match rank_window(start, stop, len) {
+            None => self.ranks(0, 0, reverse),
+            Some((first, last)) if reverse => self.ranks(len - 1 - last, len - first, true),
+            Some((first, last)) => self.ranks(first, last + 1, false),
+        }
+    }
+
+    /// ZRANGE BYSCORE [REV] [LIMIT]: members whose score lies in `range`, ascending or descending,
+    /// with the LIMIT window counted in the direction of iteration.
+    pub fn range_by_score(&self, range: &ScoreRange, reverse: bool, limit: Limit) -> ZIter<'_> {
+        let (lo, hi) = self.score_ranks(range);
+        let (lo, hi) = limit.apply(lo, hi, reverse);
+        self.ranks(lo, hi, reverse)
+    }
+
+    /// ZRANGE BYLEX [REV] [LIMIT]: members in the lex `range`.
+    pub fn range_by_lex(&self, range: &LexRange, reverse: bool, limit: Limit) -> ZIter<'_> {
+        let (lo, hi) = self.lex_ranks(range);
+        let (lo, hi) = limit.apply(lo, hi, reverse);
+        self.ranks(lo, hi, reverse)
+    }
+
+    /// Removes ascending ranks `[lo, hi)`; returns how many were removed.
+    fn remove_ranks(&mut self, lo: usize, hi: usize) -> usize {
+        let hi = hi.min(self.len());
+        if lo >= hi {
+            return 0;
+        }
+        match &mut self.repr {
+            Repr::Listpack(lp) => lp.remove_ranks(lo, hi),
+            Repr::Skiplist(big) => {
+                let dict = &mut big.dict;
+                big.list.remove_ranks(lo, hi, |member, _| {
+                    dict.remove(&member);
+                });
+            }
+        }
+        hi - lo
+    }
+
+    /// ZREMRANGEBYRANK start stop; returns the number removed.
+    pub fn remove_range_by_rank(&mut self, start: i64, stop: i64) -> usize {
+        match rank_window(start, stop, self.len()) {
+            Some((first, last)) => self.remove_ranks(first, last + 1),
+            None => 0,
+        }
+    }
+
+    /// ZREMRANGEBYSCORE; returns the number removed.
+    pub fn remove_range_by_score(&mut self, range: &ScoreRange) -> usize {
+        let (lo, hi) = self.score_ranks(range);
+        self.remove_ranks(lo, hi)
+    }
+
+    /// ZREMRANGEBYLEX; returns the number removed.
+    pub fn remove_range_by_lex(&mut self, range: &LexRange) -> usize {
+        let (lo, hi) = self.lex_ranks(range);
+        self.remove_ranks(lo, hi)
+    }
+
+    /// ZPOPMIN / ZPOPMAX (and the blocking and ZMPOP forms): removes up to `count` members from the
+    /// low end, or the high end when `max`, returned in pop order.
+    pub fn pop(&mut self, count: usize, max: bool) -> Vec<(CompactBytes, f64)> {
+        let len = self.len();
+        let count = count.min(len);
+        let (lo, hi) = if max { (len - count, len) } else { (0, count) };
+        let popped: Vec<(CompactBytes, f64)> = self
+            .ranks(lo, hi, max)
+            .map(|(member, score)| (CompactBytes::new(member), score))
+            .collect();
+        self.remove_ranks(lo, hi);
+        popped
+    }
+
+    /// ZRANDMEMBER: `count` members, distinct when `unique` (all of them, in order, when `count`
+    /// covers the set), with repetitions otherwise. Visits them without allocating per member, so the
+    /// caller can stream a large reply.
+    pub fn random_members(&self, count: usize, unique: bool, mut visit: impl FnMut(&[u8], f64)) {
+        let len = self.len();
+        if len == 0 || count == 0 {
+            return;
+        }
+        if unique && count >= len {
+            self.iter().for_each(|(member, score)| visit(member, score));
+            return;
+        }
+        if unique && count.saturating_mul(3) > len {
+            // Selection sampling (Knuth's algorithm S): one ordered pass, exactly `count` picks.
+            let mut needed = count;
+            for (seen, (member, score)) in self.iter().enumerate() {
+                if random_below(len - seen) < needed {
+                    visit(member, score);
+                    needed -= 1;
+                    if needed == 0 {
+                        break;
+                    }
+                }
+            }
+            return;
+        }
+        let access = RankAccess::new(self);
+        let mut picked = HashSet::new();
+        let mut produced = 0;
+        while produced < count {
+            let rank = random_below(len);
+            if unique && !picked.insert(rank) {
+                continue;
+            }
+            if let Some((member, score)) = access.get(rank) {
+                visit(member, score);
+            }
+            produced += 1;
+        }
+    }
+
+    /// ZSCAN: one step from `cursor`, returning the next cursor. A listpack returns everything at
+    /// once with cursor 0, like Redis; a skiplist set follows the [`Dict`] cursor.
+    pub fn scan(&self, cursor: u64, mut visit: impl FnMut(&[u8], f64)) -> u64 {
+        match &self.repr {
+            Repr::Listpack(lp) => {
+                lp.entries().for_each(|e| visit(e.member, e.score));
+                0
+            }
+            Repr::Skiplist(big) => big.dict.scan(cursor, |member, score| visit(member, *score)),
+        }
+    }
+}
+
+/// O(1) (listpack, after one pass) or O(log n) (skiplist) access by rank, for random picks.
+enum RankAccess<'a> {
+    Listpack(&'a [u8], Vec<u32>),
+    Skiplist(&'a SkipList),
+}
+
+impl<'a> RankAccess<'a> {
+    fn new(zset: &'a ZSet) -> Self {
+        match &zset.repr {
+            Repr::Listpack(lp) => RankAccess::Listpack(lp.bytes(), lp.offsets()),
+            Repr::Skiplist(big) => RankAccess::Skiplist(&big.list),
+        }
+    }
+
+    fn get(&self, rank: usize) -> Option<(&'a [u8], f64)> {
+        match self {
+            RankAccess::Listpack(buf, offsets) => {
+                let offset = *offsets.get(rank)? as usize;
+                listpack::decode_entry(buf, offset).map(|(member, score, _)| (member, score))
+            }
+            RankAccess::Skiplist(list) => list.entry(list.at_rank(rank)),
+        }
+    }
+}
+
+impl Clone for ZSet {
+    fn clone(&self) -> Self {
+        match &self.repr {
+            Repr::Listpack(lp) => ZSet {
+                repr: Repr::Listpack(lp.clone()),
+            },
+            Repr::Skiplist(big) => {
+                let mut dict = Dict::new();
+                for (member, score) in big.dict.iter() {
+                    dict.insert_new(member.clone(), *score);
+                }
+                ZSet {
+                    repr: Repr::Skiplist(Box::new(Big {
+                        dict,
+                        list: big.list.clone(),
+                    })),
+                }
+            }
+        }
+    }
+}
+
+/// Equal when both hold the same members with the same scores, whatever the encodings.
+impl PartialEq for ZSet {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl fmt::Debug for ZSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let entries: Vec<(String, f64)> = self
+            .iter()
+            .map(|(member, score)| (String::from_utf8_lossy(member).into_owned(), score))
+            .collect();
+        f.debug_struct("ZSet")
+            .field("encoding", &self.encoding_name())
+            .field("entries", &entries)
+            .finish()
+    }
+}
+
+/// Redis's sorted-set order: by score, then by member bytes. Scores are never NaN.
+fn cmp_entry(score_a: f64, member_a: &[u8], score_b: f64, member_b: &[u8]) -> Ordering {
+    score_a
+        .partial_cmp(&score_b)
+        .unwrap_or(Ordering::Equal)
+        .then_with(|| member_a.cmp(member_b))
+}
+
+thread_local! {
+    static RNG: Cell<u64> = Cell::new(RandomState::new().hash_one(0x2e75_u64) | 1);
+}
+
+/// xorshift64*: skiplist levels and random members need speed, not cryptographic strength.
+fn random_u64() -> u64 {
+    RNG.with(|state| {
+        let mut x = state.get();
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        state.set(x);
+        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    })
+}
+
+/// A random number below `bound` (0 when `bound` is 0).
+fn random_below(bound: usize) -> usize {
+    ((u128::from(random_u64()) * bound as u128) >> 64) as usize
+}
+
+#[cfg(test)]
+mod tests;
