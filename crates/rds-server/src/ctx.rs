@@ -79,7 +79,7 @@ impl<'a> Ctx<'a> {
         let policy = self.server.settings.access;
         let index = self.session.db;
         let db = &mut self.server.keyspace.dbs[index];
-        match db.get_entry_mut(key, now, mode) {
+        match db.get_entry_for_read(key, now, mode) {
             Some(entry) => {
                 entry.access = policy.touched(entry.access, now);
                 self.server.stats.keyspace_hits += 1;
@@ -154,7 +154,7 @@ impl Ctx<'_> {
         let policy = self.server.settings.access;
         let server = &mut *self.server;
         let reply = &mut self.session.reply;
-        let value = match server.keyspace.dbs[self.session.db].get_entry_mut(key, now, mode) {
+        let value = match server.keyspace.dbs[self.session.db].get_entry_for_read(key, now, mode) {
             Some(entry) => {
                 entry.access = policy.touched(entry.access, now);
                 server.stats.keyspace_hits += 1;

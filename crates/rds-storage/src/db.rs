@@ -3,6 +3,7 @@
 use crate::compact::CompactBytes;
 use crate::dict::Dict;
 use crate::slot::{key_slot, SLOT_COUNT};
+use crate::snapshot::{DbSnapshot, SnapshotEntry};
 use crate::value::{Entry, Value};
 
 /// Keys sampled per database per active-expiry loop (Redis's `ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP`).
@@ -28,6 +29,11 @@ pub struct Db {
     pub expired: Vec<CompactBytes>,
     /// Average TTL of keys seen by active expiry, in ms (INFO keyspace `avg_ttl`).
     pub avg_ttl_ms: u64,
+    /// The snapshot in progress, if any.
+    snapshot: Option<Box<DbSnapshot>>,
+    /// Pre-images of keys written during a snapshot before its walk reached them; the snapshot's
+    /// consumer drains them.
+    pub snapshot_preimages: Vec<SnapshotEntry>,
 }
 
 impl Default for Db {
@@ -45,6 +51,8 @@ impl Db {
             slot_counts: count_slots.then(|| vec![0u32; SLOT_COUNT].into_boxed_slice()),
             expired: Vec::new(),
             avg_ttl_ms: 0,
+            snapshot: None,
+            snapshot_preimages: Vec::new(),
         }
     }
 
@@ -93,8 +101,17 @@ impl Db {
         self.keys.get(key).map(|entry| &entry.value)
     }
 
-    /// The live entry of `key` (value plus access metadata), mutable, after lazy expiry.
+    /// The live entry of `key` (value plus access metadata), mutable for a write, after lazy expiry.
     pub fn get_entry_mut(&mut self, key: &[u8], now_ms: u64, mode: ExpiryMode) -> Option<&mut Entry> {
+        if self.expire_if_needed(key, now_ms, mode) {
+            return None;
+        }
+        self.before_write(key);
+        self.keys.get_mut(key)
+    }
+
+    /// The live entry of `key` for a read that only updates its access metadata (no snapshot copy).
+    pub fn get_entry_for_read(&mut self, key: &[u8], now_ms: u64, mode: ExpiryMode) -> Option<&mut Entry> {
         if self.expire_if_needed(key, now_ms, mode) {
             return None;
         }
@@ -118,6 +135,7 @@ impl Db {
 
     /// Sets `key` to `value`, clearing any TTL (SET semantics). Returns the previous value.
     pub fn set(&mut self, key: &[u8], value: Value, access: u32) -> Option<Value> {
+        self.before_write(key);
         if !self.expires.is_empty() {
             self.expires.remove(key);
         }
@@ -126,6 +144,7 @@ impl Db {
 
     /// Sets `key` to `value`, keeping its TTL (KEEPTTL semantics). Returns the previous value.
     pub fn set_keep_ttl(&mut self, key: &[u8], value: Value, access: u32) -> Option<Value> {
+        self.before_write(key);
         if let Some(entry) = self.keys.get_mut(key) {
             entry.access = access;
             return Some(std::mem::replace(&mut entry.value, value));
@@ -141,6 +160,7 @@ impl Db {
     }
 
     fn remove_entry(&mut self, key: &[u8]) -> Option<(CompactBytes, Entry)> {
+        self.before_write(key);
         let removed = self.keys.remove(key)?;
         if !self.expires.is_empty() {
             self.expires.remove(key);
@@ -151,6 +171,7 @@ impl Db {
 
     /// Sets the absolute expiry of an existing key; false when the key does not exist.
     pub fn set_expire(&mut self, key: &[u8], when_ms: u64) -> bool {
+        self.before_write(key);
         let Some((stored, _)) = self.keys.get_key_value(key) else { return false };
         let stored = stored.clone();
         if let Some(existing) = self.expires.get_mut(key) {
@@ -163,11 +184,20 @@ impl Db {
 
     /// Removes the TTL of `key`; true when it had one.
     pub fn persist(&mut self, key: &[u8]) -> bool {
+        self.before_write(key);
         self.expires.remove(key).is_some()
     }
 
     /// Removes every key.
     pub fn clear(&mut self) {
+        if let Some(snapshot) = self.snapshot.take() {
+            // The snapshot still needs every key its walk has not reached: emit them all first.
+            self.snapshot = Some(snapshot);
+            let mut rest = Vec::new();
+            while !self.snapshot_step(usize::MAX, &mut rest) {}
+            self.snapshot_preimages.extend(rest);
+            self.end_snapshot();
+        }
         self.keys.clear();
         self.expires.clear();
         if let Some(counts) = &mut self.slot_counts {
@@ -264,8 +294,83 @@ impl Db {
         (sampled.len(), expired)
     }
 
+    /// Starts a snapshot of this database, numbered `db` in the snapshot.
+    pub fn begin_snapshot(&mut self, db: usize) {
+        self.keys.finish_rehash();
+        self.keys.pause_resize(true);
+        self.snapshot = Some(Box::new(DbSnapshot::new(db)));
+    }
+
+    /// True while a snapshot walks this database.
+    pub fn in_snapshot(&self) -> bool {
+        self.snapshot.is_some()
+    }
+
+    /// Walks the snapshot forward by at least `max_keys` keys (whole buckets), appending them to `out`;
+    /// returns true when the walk is complete (the snapshot then ends for this database).
+    pub fn snapshot_step(&mut self, max_keys: usize, out: &mut Vec<SnapshotEntry>) -> bool {
+        let Some(snapshot) = self.snapshot.as_mut() else { return true };
+        let mut emitted = 0;
+        while !snapshot.done && emitted < max_keys {
+            let db = snapshot.db;
+            let expires = &self.expires;
+            let skip = &snapshot.skip;
+            let next = self.keys.scan(snapshot.cursor, |key, entry| {
+                if !skip.contains(key.as_slice()) {
+                    out.push(SnapshotEntry {
+                        db,
+                        key: key.clone(),
+                        value: entry.value.clone(),
+                        expire_ms: expires.get(key).copied(),
+                        access: entry.access,
+                    });
+                    emitted += 1;
+                }
+            });
+            snapshot.cursor = next;
+            snapshot.done = next == 0;
+        }
+        let done = snapshot.done;
+        if done {
+            self.end_snapshot();
+        }
+        done
+    }
+
+    /// Ends (or abandons) the snapshot of this database.
+    pub fn end_snapshot(&mut self) {
+        self.snapshot = None;
+        self.keys.pause_resize(false);
+    }
+
+    /// Before `key` changes during a snapshot: emit its pre-image if the walk has not reached it yet.
+    fn before_write(&mut self, key: &[u8]) {
+        let Some(snapshot) = self.snapshot.as_mut() else { return };
+        if snapshot.done || snapshot.skip.contains(key) {
+            return;
+        }
+        let bucket = self.keys.bucket_of(key);
+        if Dict::<Entry>::scan_passed(snapshot.cursor, bucket) {
+            return;
+        }
+        let stored = CompactBytes::new(key);
+        if let Some(entry) = self.keys.get(key) {
+            self.snapshot_preimages.push(SnapshotEntry {
+                db: snapshot.db,
+                key: stored.clone(),
+                value: entry.value.clone(),
+                expire_ms: self.expires.get(key).copied(),
+                access: entry.access,
+            });
+        }
+        snapshot.skip.insert(stored);
+    }
+
     /// Moves a few rehash steps forward when the server is otherwise idle.
     pub fn rehash_idle(&mut self, budget_buckets: usize) {
+        if self.snapshot.is_some() {
+            return;
+        }
         self.keys.rehash_idle(budget_buckets);
         self.expires.rehash_idle(budget_buckets);
     }
@@ -317,6 +422,40 @@ mod tests {
         }
         assert_eq!(db.len(), 0);
         assert_eq!(db.expires_len(), 0);
+    }
+
+    #[test]
+    fn snapshot_sees_the_dataset_as_it_was_at_the_start() {
+        let mut db = Db::new(false);
+        for i in 0..2000 {
+            db.set(format!("k{i}").as_bytes(), Value::string(format!("v{i}").as_bytes()), 0);
+        }
+        db.begin_snapshot(3);
+        let mut out = Vec::new();
+        let mut round = 0;
+        while !db.snapshot_step(50, &mut out) {
+            // Interleave writes: overwrite, delete, create, expire.
+            round += 1;
+            db.set(format!("k{}", round * 7 % 2000).as_bytes(), Value::string(b"changed"), 0);
+            db.remove(format!("k{}", round * 13 % 2000).as_bytes());
+            db.set(format!("new{round}").as_bytes(), Value::string(b"new"), 0);
+            db.set_expire(format!("k{}", round * 17 % 2000).as_bytes(), 5);
+            for _ in 0..50 {
+                db.set(format!("grow{round}-{}", out.len()).as_bytes(), Value::string(b"x"), 0);
+            }
+        }
+        out.extend(std::mem::take(&mut db.snapshot_preimages));
+        let mut seen = std::collections::HashMap::new();
+        for entry in out {
+            assert_eq!(entry.db, 3);
+            assert!(seen.insert(entry.key.clone(), (entry.value, entry.expire_ms)).is_none(), "duplicate {:?}", entry.key);
+        }
+        assert_eq!(seen.len(), 2000);
+        for i in 0..2000 {
+            let (value, expire) = &seen[format!("k{i}").as_bytes()];
+            assert_eq!(value.as_string(), Some(format!("v{i}").as_bytes()));
+            assert_eq!(*expire, None);
+        }
     }
 
     #[test]

@@ -51,6 +51,8 @@ pub struct Dict<V> {
     rehash_index: Option<usize>,
     hasher: RandomState,
     rng: u64,
+    /// While a snapshot walks the table, bucket positions must not move: no resize starts.
+    resize_paused: bool,
 }
 
 impl<V> Default for Dict<V> {
@@ -64,7 +66,7 @@ impl<V> Dict<V> {
     pub fn new() -> Self {
         let hasher = RandomState::new();
         let rng = hasher.hash_one(0xdead_beef_u64) | 1;
-        Dict { tables: [Table::empty(), Table::empty()], rehash_index: None, hasher, rng }
+        Dict { tables: [Table::empty(), Table::empty()], rehash_index: None, hasher, rng, resize_paused: false }
     }
 
     /// Number of entries.
@@ -200,7 +202,7 @@ impl<V> Dict<V> {
     }
 
     fn expand_if_needed(&mut self) {
-        if self.rehash_index.is_some() {
+        if self.rehash_index.is_some() || (self.resize_paused && !self.tables[0].buckets.is_empty()) {
             return;
         }
         let table = &self.tables[0];
@@ -213,7 +215,7 @@ impl<V> Dict<V> {
 
     fn shrink_if_needed(&mut self) {
         let table = &self.tables[0];
-        if self.rehash_index.is_none() && table.buckets.len() > INITIAL_SIZE && table.used * 10 < table.buckets.len() {
+        if self.rehash_index.is_none() && !self.resize_paused && table.buckets.len() > INITIAL_SIZE && table.used * 10 < table.buckets.len() {
             self.start_rehash(table.used.max(INITIAL_SIZE).next_power_of_two());
         }
     }
@@ -259,6 +261,29 @@ impl<V> Dict<V> {
         }
         self.rehash_index = Some(index);
         true
+    }
+
+    /// Completes a rehash in progress at once.
+    pub fn finish_rehash(&mut self) {
+        while self.rehash_steps(1024) {}
+    }
+
+    /// Stops (or allows again) resizing, so bucket positions stay put while a snapshot scans the
+    /// table; call [`Dict::finish_rehash`] first. Chains grow past load factor 1 meanwhile, as in
+    /// Redis while it has a fork child.
+    pub fn pause_resize(&mut self, paused: bool) {
+        self.resize_paused = paused;
+    }
+
+    /// The bucket `key` lives in (outside a rehash), as a scan cursor position.
+    pub fn bucket_of(&self, key: &[u8]) -> u64 {
+        (self.hash(key) as usize & self.tables[0].mask()) as u64
+    }
+
+    /// True when a scan whose next cursor is `cursor` has already visited `bucket` (the scan visits
+    /// buckets in increasing order of their bit-reversed index). Only valid while no resize happens.
+    pub fn scan_passed(cursor: u64, bucket: u64) -> bool {
+        bucket.reverse_bits() < cursor.reverse_bits()
     }
 
     /// Rehashes for about `budget_buckets` buckets; used by the server's cron when idle.

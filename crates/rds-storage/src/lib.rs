@@ -23,6 +23,7 @@ pub mod packed;
 pub mod rng;
 pub mod set;
 pub mod slot;
+pub mod snapshot;
 pub mod value;
 pub mod zset;
 
