@@ -13,7 +13,10 @@
 //! grow past `hll-sparse-max-bytes`. Elements are hashed with MurmurHash64A (seed `0xadc83b19`) and
 //! counted with Otmar Ertl's estimator, as Redis 7.0 does.
 
+mod estimate;
 mod sparse;
+
+use estimate::{estimate, histogram};
 
 /// Number of registers (2^14).
 pub const REGISTERS: usize = 1 << P;
@@ -36,8 +39,6 @@ const SPARSE_VAL_MAX_LEN: usize = 4;
 const SPARSE_ZERO_MAX_LEN: usize = 64;
 const SPARSE_XZERO_MAX_LEN: usize = 16384;
 const HASH_SEED: u64 = 0xadc8_3b19;
-/// 0.5 / ln(2), the estimator's bias constant for an infinite number of registers.
-const ALPHA_INF: f64 = 0.721_347_520_444_481_7;
 /// Byte holding the cache-validity bit (MSB of the cached cardinality).
 const CACHE_FLAG_BYTE: usize = 15;
 
@@ -200,7 +201,8 @@ pub fn to_dense(hll: &mut Vec<u8>) -> Result<bool, HllError> {
             SparseOp::Zero(run) => index += run,
             SparseOp::Val(value, run) => {
                 if index + run > REGISTERS {
-                    break;
+                    // A run past the last register is corruption, even right after a full XZERO.
+                    return Err(HllError::Corrupted);
                 }
                 for i in index..index + run {
                     dense_set(&mut dense[HEADER_LEN..], i, value);
@@ -345,7 +347,8 @@ fn merge_into(max: &mut [u8], hll: &[u8]) -> Result<(), HllError> {
             SparseOp::Zero(run) => index += run,
             SparseOp::Val(value, run) => {
                 if index + run > REGISTERS {
-                    break;
+                    // A run past the last register is corruption, even right after a full XZERO.
+                    return Err(HllError::Corrupted);
                 }
                 for slot in &mut max[index..index + run] {
                     *slot = (*slot).max(value);
@@ -359,84 +362,6 @@ fn merge_into(max: &mut [u8], hll: &[u8]) -> Result<(), HllError> {
     } else {
         Err(HllError::Corrupted)
     }
-}
-
-/// How many registers hold each value 0..=63.
-fn histogram(hll: &[u8]) -> Result<[u64; 64], HllError> {
-    let mut histogram = [0u64; 64];
-    let registers = &hll[HEADER_LEN..];
-    if hll[4] == ENCODING_DENSE {
-        for index in 0..REGISTERS {
-            histogram[usize::from(dense_get(registers, index))] += 1;
-        }
-        return Ok(histogram);
-    }
-    let mut index = 0usize;
-    for op in SparseOps::new(registers) {
-        let (value, run) = match op {
-            SparseOp::Zero(run) => (0, run),
-            SparseOp::Val(value, run) => (value, run),
-        };
-        index += run;
-        histogram[usize::from(value & REGISTER_MAX)] += run as u64;
-    }
-    if index == REGISTERS {
-        Ok(histogram)
-    } else {
-        Err(HllError::Corrupted)
-    }
-}
-
-/// Ertl's improved raw estimator ("New cardinality estimation algorithms for HyperLogLog sketches",
-/// arXiv:1702.01284), with Redis's exact operation order so results match to the unit.
-fn estimate(histogram: &[u64; 64]) -> u64 {
-    let m = REGISTERS as f64;
-    let mut z = m * tau((m - histogram[Q + 1] as f64) / m);
-    for j in (1..=Q).rev() {
-        z += histogram[j] as f64;
-        z *= 0.5;
-    }
-    z += m * sigma(histogram[0] as f64 / m);
-    (ALPHA_INF * m * m / z).round() as u64
-}
-
-/// Iteration cap for the series below; they converge in well under 100 steps for inputs in [0, 1].
-const SERIES_MAX_STEPS: usize = 10_000;
-
-fn sigma(mut x: f64) -> f64 {
-    if x == 1.0 {
-        return f64::INFINITY;
-    }
-    let mut y = 1.0;
-    let mut z = x;
-    for _ in 0..SERIES_MAX_STEPS {
-        x *= x;
-        let previous = z;
-        z += x * y;
-        y += y;
-        if previous == z {
-            break;
-        }
-    }
-    z
-}
-
-fn tau(mut x: f64) -> f64 {
-    if x == 0.0 || x == 1.0 {
-        return 0.0;
-    }
-    let mut y = 1.0;
-    let mut z = 1.0 - x;
-    for _ in 0..SERIES_MAX_STEPS {
-        x = x.sqrt();
-        let previous = z;
-        y *= 0.5;
-        z -= (1.0 - x) * (1.0 - x) * y;
-        if previous == z {
-            break;
-        }
-    }
-    z / 3.0
 }
 
 fn push_xzero(out: &mut Vec<u8>, run: usize) {

@@ -15,21 +15,18 @@
 
 mod iter;
 mod listpack;
+mod query;
+mod random;
 mod range;
 mod skiplist;
 
-use std::cell::Cell;
 use std::cmp::Ordering;
-use std::collections::hash_map::RandomState;
-use std::collections::HashSet;
 use std::fmt;
-use std::hash::BuildHasher;
 
 use crate::compact::CompactBytes;
 use crate::dict::Dict;
 pub use iter::ZIter;
 use listpack::Listpack;
-use range::rank_window;
 pub use range::{LexBound, LexRange, Limit, ScoreRange};
 use skiplist::SkipList;
 
@@ -274,7 +271,7 @@ impl ZSet {
             if !big.list.insert(key.clone(), score) {
                 return Err(ZSetError::TooLarge);
             }
-            big.dict.insert_new(key, score);
+            insert_absent(&mut big.dict, key, score);
         }
         Ok(())
     }
@@ -289,7 +286,7 @@ impl ZSet {
             .map(|e| (CompactBytes::new(e.member), e.score))
             .collect();
         for (member, score) in &entries {
-            dict.insert_new(member.clone(), *score);
+            insert_absent(&mut dict, member.clone(), *score);
         }
         let list = SkipList::from_sorted(entries);
         self.repr = Repr::Skiplist(Box::new(Big { dict, list }));
@@ -342,227 +339,6 @@ impl ZSet {
             }
         }
     }
-
-    /// ZRANK / ZREVRANK: the 0-based rank of `member` (from the highest score when `reverse`) and its
-    /// score.
-    pub fn rank(&self, member: &[u8], reverse: bool) -> Option<(usize, f64)> {
-        let (rank, score) = match &self.repr {
-            Repr::Listpack(lp) => lp.find(member).map(|(rank, e)| (rank, e.score))?,
-            Repr::Skiplist(big) => {
-                let score = *big.dict.get(member)?;
-                (big.list.rank(score, member)?, score)
-            }
-        };
-        let rank = if reverse {
-            self.len().saturating_sub(rank + 1)
-        } else {
-            rank
-        };
-        Some((rank, score))
-    }
-
-    /// Number of leading members (in ascending order) for which `pred(score, member)` holds.
-    fn partition(&self, pred: impl Fn(f64, &[u8]) -> bool) -> usize {
-        match &self.repr {
-            Repr::Listpack(lp) => lp.partition(pred),
-            Repr::Skiplist(big) => big.list.partition(pred),
-        }
-    }
-
-    /// Ascending ranks `[lo, hi)` of the members whose score lies in `range`.
-    fn score_ranks(&self, range: &ScoreRange) -> (usize, usize) {
-        let lo = self.partition(|score, _| !range.above_min(score));
-        let hi = self.partition(|score, _| range.below_max(score));
-        (lo, hi.max(lo))
-    }
-
-    /// Ascending ranks `[lo, hi)` of the members in the lex `range`.
-    fn lex_ranks(&self, range: &LexRange) -> (usize, usize) {
-        let lo = self.partition(|_, member| !range.above_min(member));
-        let hi = self.partition(|_, member| range.below_max(member));
-        (lo, hi.max(lo))
-    }
-
-    /// ZCOUNT: members whose score lies in `range`, in O(log n).
-    pub fn count_by_score(&self, range: &ScoreRange) -> usize {
-        let (lo, hi) = self.score_ranks(range);
-        hi - lo
-    }
-
-    /// ZLEXCOUNT: members in the lex `range`.
-    pub fn count_by_lex(&self, range: &LexRange) -> usize {
-        let (lo, hi) = self.lex_ranks(range);
-        hi - lo
-    }
-
-    /// Every member in ascending order (ZUNION, ZINTER, ZDIFF, RDB, DEBUG DIGEST).
-    pub fn iter(&self) -> ZIter<'_> {
-        self.ranks(0, self.len(), false)
-    }
-
-    /// Iterates ascending ranks `[lo, hi)`, backwards when `reverse`.
-    fn ranks(&self, lo: usize, hi: usize, reverse: bool) -> ZIter<'_> {
-        match &self.repr {
-            Repr::Listpack(lp) => ZIter::listpack(lp, lo, hi, reverse),
-            Repr::Skiplist(big) => ZIter::skiplist(&big.list, lo, hi, reverse),
-        }
-    }
-
-    /// ZRANGE start stop [REV]: by index, negative indexes counting from the end; with `reverse`,
-    /// index 0 is the highest score.
-    pub fn range_by_rank(&self, start: i64, stop: i64, reverse: bool) -> ZIter<'_> {
-        let len = self.len();
-        match rank_window(start, stop, len) {
-            None => self.ranks(0, 0, reverse),
-            Some((first, last)) if reverse => self.ranks(len - 1 - last, len - first, true),
-            Some((first, last)) => self.ranks(first, last + 1, false),
-        }
-    }
-
-    /// ZRANGE BYSCORE [REV] [LIMIT]: members whose score lies in `range`, ascending or descending,
-    /// with the LIMIT window counted in the direction of iteration.
-    pub fn range_by_score(&self, range: &ScoreRange, reverse: bool, limit: Limit) -> ZIter<'_> {
-        let (lo, hi) = self.score_ranks(range);
-        let (lo, hi) = limit.apply(lo, hi, reverse);
-        self.ranks(lo, hi, reverse)
-    }
-
-    /// ZRANGE BYLEX [REV] [LIMIT]: members in the lex `range`.
-    pub fn range_by_lex(&self, range: &LexRange, reverse: bool, limit: Limit) -> ZIter<'_> {
-        let (lo, hi) = self.lex_ranks(range);
-        let (lo, hi) = limit.apply(lo, hi, reverse);
-        self.ranks(lo, hi, reverse)
-    }
-
-    /// Removes ascending ranks `[lo, hi)`; returns how many were removed.
-    fn remove_ranks(&mut self, lo: usize, hi: usize) -> usize {
-        let hi = hi.min(self.len());
-        if lo >= hi {
-            return 0;
-        }
-        match &mut self.repr {
-            Repr::Listpack(lp) => lp.remove_ranks(lo, hi),
-            Repr::Skiplist(big) => {
-                let dict = &mut big.dict;
-                big.list.remove_ranks(lo, hi, |member, _| {
-                    dict.remove(&member);
-                });
-            }
-        }
-        hi - lo
-    }
-
-    /// ZREMRANGEBYRANK start stop; returns the number removed.
-    pub fn remove_range_by_rank(&mut self, start: i64, stop: i64) -> usize {
-        match rank_window(start, stop, self.len()) {
-            Some((first, last)) => self.remove_ranks(first, last + 1),
-            None => 0,
-        }
-    }
-
-    /// ZREMRANGEBYSCORE; returns the number removed.
-    pub fn remove_range_by_score(&mut self, range: &ScoreRange) -> usize {
-        let (lo, hi) = self.score_ranks(range);
-        self.remove_ranks(lo, hi)
-    }
-
-    /// ZREMRANGEBYLEX; returns the number removed.
-    pub fn remove_range_by_lex(&mut self, range: &LexRange) -> usize {
-        let (lo, hi) = self.lex_ranks(range);
-        self.remove_ranks(lo, hi)
-    }
-
-    /// ZPOPMIN / ZPOPMAX (and the blocking and ZMPOP forms): removes up to `count` members from the
-    /// low end, or the high end when `max`, returned in pop order.
-    pub fn pop(&mut self, count: usize, max: bool) -> Vec<(CompactBytes, f64)> {
-        let len = self.len();
-        let count = count.min(len);
-        let (lo, hi) = if max { (len - count, len) } else { (0, count) };
-        let popped: Vec<(CompactBytes, f64)> = self
-            .ranks(lo, hi, max)
-            .map(|(member, score)| (CompactBytes::new(member), score))
-            .collect();
-        self.remove_ranks(lo, hi);
-        popped
-    }
-
-    /// ZRANDMEMBER: `count` members, distinct when `unique` (all of them, in order, when `count`
-    /// covers the set), with repetitions otherwise. Visits them without allocating per member, so the
-    /// caller can stream a large reply.
-    pub fn random_members(&self, count: usize, unique: bool, mut visit: impl FnMut(&[u8], f64)) {
-        let len = self.len();
-        if len == 0 || count == 0 {
-            return;
-        }
-        if unique && count >= len {
-            self.iter().for_each(|(member, score)| visit(member, score));
-            return;
-        }
-        if unique && count.saturating_mul(3) > len {
-            // Selection sampling (Knuth's algorithm S): one ordered pass, exactly `count` picks.
-            let mut needed = count;
-            for (seen, (member, score)) in self.iter().enumerate() {
-                if random_below(len - seen) < needed {
-                    visit(member, score);
-                    needed -= 1;
-                    if needed == 0 {
-                        break;
-                    }
-                }
-            }
-            return;
-        }
-        let access = RankAccess::new(self);
-        let mut picked = HashSet::new();
-        let mut produced = 0;
-        while produced < count {
-            let rank = random_below(len);
-            if unique && !picked.insert(rank) {
-                continue;
-            }
-            if let Some((member, score)) = access.get(rank) {
-                visit(member, score);
-            }
-            produced += 1;
-        }
-    }
-
-    /// ZSCAN: one step from `cursor`, returning the next cursor. A listpack returns everything at
-    /// once with cursor 0, like Redis; a skiplist set follows the [`Dict`] cursor.
-    pub fn scan(&self, cursor: u64, mut visit: impl FnMut(&[u8], f64)) -> u64 {
-        match &self.repr {
-            Repr::Listpack(lp) => {
-                lp.entries().for_each(|e| visit(e.member, e.score));
-                0
-            }
-            Repr::Skiplist(big) => big.dict.scan(cursor, |member, score| visit(member, *score)),
-        }
-    }
-}
-
-/// O(1) (listpack, after one pass) or O(log n) (skiplist) access by rank, for random picks.
-enum RankAccess<'a> {
-    Listpack(&'a [u8], Vec<u32>),
-    Skiplist(&'a SkipList),
-}
-
-impl<'a> RankAccess<'a> {
-    fn new(zset: &'a ZSet) -> Self {
-        match &zset.repr {
-            Repr::Listpack(lp) => RankAccess::Listpack(lp.bytes(), lp.offsets()),
-            Repr::Skiplist(big) => RankAccess::Skiplist(&big.list),
-        }
-    }
-
-    fn get(&self, rank: usize) -> Option<(&'a [u8], f64)> {
-        match self {
-            RankAccess::Listpack(buf, offsets) => {
-                let offset = *offsets.get(rank)? as usize;
-                listpack::decode_entry(buf, offset).map(|(member, score, _)| (member, score))
-            }
-            RankAccess::Skiplist(list) => list.entry(list.at_rank(rank)),
-        }
-    }
 }
 
 impl Clone for ZSet {
@@ -574,7 +350,7 @@ impl Clone for ZSet {
             Repr::Skiplist(big) => {
                 let mut dict = Dict::new();
                 for (member, score) in big.dict.iter() {
-                    dict.insert_new(member.clone(), *score);
+                    insert_absent(&mut dict, member.clone(), *score);
                 }
                 ZSet {
                     repr: Repr::Skiplist(Box::new(Big {
@@ -607,33 +383,19 @@ impl fmt::Debug for ZSet {
     }
 }
 
+/// Inserts an absent member, advancing any incremental rehash by one bucket first: `insert_new`
+/// alone never moves buckets, so a dict only ever inserted into would keep growing its chains.
+fn insert_absent(dict: &mut Dict<f64>, member: CompactBytes, score: f64) {
+    dict.rehash_steps(1);
+    dict.insert_new(member, score);
+}
+
 /// Redis's sorted-set order: by score, then by member bytes. Scores are never NaN.
 fn cmp_entry(score_a: f64, member_a: &[u8], score_b: f64, member_b: &[u8]) -> Ordering {
     score_a
         .partial_cmp(&score_b)
         .unwrap_or(Ordering::Equal)
         .then_with(|| member_a.cmp(member_b))
-}
-
-thread_local! {
-    static RNG: Cell<u64> = Cell::new(RandomState::new().hash_one(0x2e75_u64) | 1);
-}
-
-/// xorshift64*: skiplist levels and random members need speed, not cryptographic strength.
-fn random_u64() -> u64 {
-    RNG.with(|state| {
-        let mut x = state.get();
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        state.set(x);
-        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    })
-}
-
-/// A random number below `bound` (0 when `bound` is 0).
-fn random_below(bound: usize) -> usize {
-    ((u128::from(random_u64()) * bound as u128) >> 64) as usize
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@
 //! since no link ever points back to the header. Freed slots are reused, and the arena is rebuilt
 //! once more than half of it is free, so memory follows the set's size.
 
-use super::{cmp_entry, random_u64};
+use super::cmp_entry;
+use super::random::random_u64;
 use crate::compact::CompactBytes;
 
 /// Redis's `ZSKIPLIST_MAXLEVEL`.
@@ -550,10 +551,9 @@ mod tests {
 
     fn member(i: usize) -> CompactBytes {
         // Every seventh member is long enough to live on the heap.
-        let pad = if i % 7 == 0 {
-            "-padded-beyond-the-inline-capacity"
-        } else {
-            ""
+        let pad = match i % 7 {
+            0 => "-padded-beyond-the-inline-capacity",
+            _ => "",
         };
         CompactBytes::new(format!("m{i:05}{pad}").as_bytes())
     }

@@ -1,4 +1,5 @@
 use super::*;
+use std::collections::HashSet;
 
 const SMALL: ZSetLimits = ZSetLimits {
     max_listpack_entries: 4,
@@ -320,4 +321,28 @@ fn random_members_and_scan() {
     assert_eq!(small, big);
     assert_eq!(big.clone(), small.clone());
     assert!(format!("{small:?}").contains("listpack"));
+}
+
+#[test]
+fn big_sets_keep_dict_chains_short() {
+    let mut z = ZSet::new();
+    for i in 0..20_000 {
+        let member = format!("member:{i}");
+        z.add(
+            member.as_bytes(),
+            f64::from(i % 100),
+            AddFlags::default(),
+            &ZSetLimits::default(),
+        )
+        .expect("valid");
+    }
+    let Repr::Skiplist(big) = &z.repr else {
+        panic!("expected skiplist")
+    };
+    assert!(
+        big.dict.bucket_count() >= big.dict.len() / 2,
+        "{} buckets",
+        big.dict.bucket_count()
+    );
+    assert_eq!(z.clone(), z);
 }
