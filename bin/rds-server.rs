@@ -8,6 +8,13 @@ use clap::Parser;
 use rds_config::Config;
 use rds_server::cmd::connection::REDIS_VERSION;
 
+/// Counts every allocation, so `used_memory` (INFO, MEMORY, maxmemory eviction) is what the allocator
+/// handed out, like Redis's zmalloc counter. `cap::Cap` is a safe wrapper around the system allocator:
+/// the crate implements `GlobalAlloc`, so declaring it here takes no `unsafe` in our code. Its limit
+/// stays unbounded: maxmemory is enforced by eviction and OOM replies, never by failing allocations.
+#[global_allocator]
+static ALLOCATOR: cap::Cap<std::alloc::System> = cap::Cap::new(std::alloc::System, usize::MAX);
+
 /// Command line of rds-server.
 #[derive(Parser, Debug)]
 #[command(name = "rds-server", disable_version_flag = true, about = "Redis-compatible data server")]
@@ -34,6 +41,7 @@ fn parse_cli() -> Cli {
 }
 
 fn main() -> ExitCode {
+    rds_server::memory::install_counter(|| ALLOCATOR.allocated());
     let cli = parse_cli();
     if cli.version {
         println!("Redis server v={REDIS_VERSION} sha=00000000:0 malloc=libc bits=64 build=rds-{}", env!("CARGO_PKG_VERSION"));

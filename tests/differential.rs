@@ -25,6 +25,13 @@ const SCRIPTS: &[&str] = &[
     "transactions.txt",
     "pubsub.txt",
     "wrongtype.txt",
+    "sort.txt",
+    "hyperloglog.txt",
+    "memory.txt",
+    "lists.txt",
+    "hashes.txt",
+    "sets.txt",
+    "dump.txt",
 ];
 
 /// Arguments both servers get, so neither writes files and DEBUG is available.
@@ -169,6 +176,13 @@ diff_tests! {
     transactions_match_redis => "transactions.txt",
     pubsub_matches_redis => "pubsub.txt",
     wrong_types_match_redis => "wrongtype.txt",
+    sort_matches_redis => "sort.txt",
+    hyperloglog_matches_redis => "hyperloglog.txt",
+    memory_and_eviction_match_redis => "memory.txt",
+    lists_match_redis => "lists.txt",
+    hashes_match_redis => "hashes.txt",
+    sets_match_redis => "sets.txt",
+    dump_restore_match_redis => "dump.txt",
 }
 
 #[test]

@@ -103,6 +103,14 @@ pub static DOCS: &[Doc] = &[
             ]),
         ]),
     doc("client|help", "Show helpful text about the different subcommands", "5.0.0", "O(1)"),
+    doc("client|unblock", "Unblock a client blocked in a blocking command from a different connection", "5.0.0", "O(log N) where N is the number of client connections")
+        .args(&[
+            integer("client-id"),
+            oneof("timeout_error", &[
+                pure("timeout", "TIMEOUT"),
+                pure("error", "ERROR"),
+            ]).optional(),
+        ]),
     doc("get", "Get the value of a key", "1.0.0", "O(1)")
         .args(&[key("key", 0)]),
     doc("set", "Set the string value of a key", "1.0.0", "O(1)")
@@ -229,6 +237,113 @@ pub static DOCS: &[Doc] = &[
             integer("len").token("MINMATCHLEN").optional(),
             pure("withmatchlen", "WITHMATCHLEN").optional(),
         ]),
+    doc("lpush", "Prepend one or multiple elements to a list", "1.0.0", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.")
+        .history(&[("2.4.0", "Accepts multiple `element` arguments.")])
+        .args(&[key("key", 0), string("element").multiple()]),
+    doc("rpush", "Append one or multiple elements to a list", "1.0.0", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.")
+        .history(&[("2.4.0", "Accepts multiple `element` arguments.")])
+        .args(&[key("key", 0), string("element").multiple()]),
+    doc("lpushx", "Prepend an element to a list, only if the list exists", "2.2.0", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.")
+        .history(&[("4.0.0", "Accepts multiple `element` arguments.")])
+        .args(&[key("key", 0), string("element").multiple()]),
+    doc("rpushx", "Append an element to a list, only if the list exists", "2.2.0", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.")
+        .history(&[("4.0.0", "Accepts multiple `element` arguments.")])
+        .args(&[key("key", 0), string("element").multiple()]),
+    doc("lpop", "Remove and get the first elements in a list", "1.0.0", "O(N) where N is the number of elements returned")
+        .history(&[("6.2.0", "Added the `count` argument.")])
+        .args(&[key("key", 0), integer("count").since("6.2.0").optional()]),
+    doc("rpop", "Remove and get the last elements in a list", "1.0.0", "O(N) where N is the number of elements returned")
+        .history(&[("6.2.0", "Added the `count` argument.")])
+        .args(&[key("key", 0), integer("count").since("6.2.0").optional()]),
+    doc("llen", "Get the length of a list", "1.0.0", "O(1)")
+        .args(&[key("key", 0)]),
+    doc("lrange", "Get a range of elements from a list", "1.0.0", "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for large lists; and N is the number of elements in the specified range.")
+        .args(&[key("key", 0), integer("start"), integer("stop")]),
+    doc("lindex", "Get an element from a list by its index", "1.0.0", "O(N) where N is the number of elements to traverse to get to the element at index. This makes asking for the first or the last element of the list O(1).")
+        .args(&[key("key", 0), integer("index")]),
+    doc("lset", "Set the value of an element in a list by its index", "1.0.0", "O(N) where N is the length of the list. Setting either the first or the last element of the list is O(1).")
+        .args(&[key("key", 0), integer("index"), string("element")]),
+    doc("linsert", "Insert an element before or after another element in a list", "2.2.0", "O(N) where N is the number of elements to traverse before seeing the value pivot. This means that inserting somewhere on the left end on the list (head) can be considered O(1) and inserting somewhere on the right end (tail) is O(N).")
+        .args(&[
+            key("key", 0),
+            oneof("where", &[
+                pure("before", "BEFORE"),
+                pure("after", "AFTER"),
+            ]),
+            string("pivot"),
+            string("element"),
+        ]),
+    doc("lrem", "Remove elements from a list", "1.0.0", "O(N+M) where N is the length of the list and M is the number of elements removed.")
+        .args(&[key("key", 0), integer("count"), string("element")]),
+    doc("ltrim", "Trim a list to the specified range", "1.0.0", "O(N) where N is the number of elements to be removed by the operation.")
+        .args(&[key("key", 0), integer("start"), integer("stop")]),
+    doc("lpos", "Return the index of matching elements on a list", "6.0.6", "O(N) where N is the number of elements in the list, for the average case. When searching for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time.")
+        .args(&[
+            key("key", 0),
+            string("element"),
+            integer("rank").token("RANK").optional(),
+            integer("num-matches").token("COUNT").optional(),
+            integer("len").token("MAXLEN").optional(),
+        ]),
+    doc("lmove", "Pop an element from a list, push it to another list and return it", "6.2.0", "O(1)")
+        .args(&[
+            key("source", 0),
+            key("destination", 1),
+            oneof("wherefrom", &[
+                pure("left", "LEFT"),
+                pure("right", "RIGHT"),
+            ]),
+            oneof("whereto", &[
+                pure("left", "LEFT"),
+                pure("right", "RIGHT"),
+            ]),
+        ]),
+    doc("rpoplpush", "Remove the last element in a list, prepend it to another list and return it", "1.2.0", "O(1)").deprecated().deprecated_since("6.2.0").replaced_by("`LMOVE` with the `RIGHT` and `LEFT` arguments")
+        .args(&[key("source", 0), key("destination", 1)]),
+    doc("lmpop", "Pop elements from a list", "7.0.0", "O(N+M) where N is the number of provided keys and M is the number of elements returned.")
+        .args(&[
+            integer("numkeys"),
+            key("key", 0).multiple(),
+            oneof("where", &[
+                pure("left", "LEFT"),
+                pure("right", "RIGHT"),
+            ]),
+            integer("count").token("COUNT").optional(),
+        ]),
+    doc("blpop", "Remove and get the first element in a list, or block until one is available", "2.0.0", "O(N) where N is the number of provided keys.")
+        .history(&[("6.0.0", "`timeout` is interpreted as a double instead of an integer.")])
+        .args(&[key("key", 0).multiple(), double("timeout")]),
+    doc("brpop", "Remove and get the last element in a list, or block until one is available", "2.0.0", "O(N) where N is the number of provided keys.")
+        .history(&[("6.0.0", "`timeout` is interpreted as a double instead of an integer.")])
+        .args(&[key("key", 0).multiple(), double("timeout")]),
+    doc("blmove", "Pop an element from a list, push it to another list and return it; or block until one is available", "6.2.0", "O(1)")
+        .args(&[
+            key("source", 0),
+            key("destination", 1),
+            oneof("wherefrom", &[
+                pure("left", "LEFT"),
+                pure("right", "RIGHT"),
+            ]),
+            oneof("whereto", &[
+                pure("left", "LEFT"),
+                pure("right", "RIGHT"),
+            ]),
+            double("timeout"),
+        ]),
+    doc("brpoplpush", "Pop an element from a list, push it to another list and return it; or block until one is available", "2.2.0", "O(1)").deprecated().deprecated_since("6.2.0").replaced_by("`BLMOVE` with the `RIGHT` and `LEFT` arguments")
+        .history(&[("6.0.0", "`timeout` is interpreted as a double instead of an integer.")])
+        .args(&[key("source", 0), key("destination", 1), double("timeout")]),
+    doc("blmpop", "Pop elements from a list, or block until one is available", "7.0.0", "O(N+M) where N is the number of provided keys and M is the number of elements returned.")
+        .args(&[
+            double("timeout"),
+            integer("numkeys"),
+            key("key", 0).multiple(),
+            oneof("where", &[
+                pure("left", "LEFT"),
+                pure("right", "RIGHT"),
+            ]),
+            integer("count").token("COUNT").optional(),
+        ]),
     doc("del", "Delete a key", "1.0.0", "O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).")
         .args(&[key("key", 0).multiple()]),
     doc("unlink", "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.", "4.0.0", "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.")
@@ -339,6 +454,390 @@ pub static DOCS: &[Doc] = &[
         .args(&[key("key", 0)]),
     doc("persist", "Remove the expiration from a key", "2.2.0", "O(1)")
         .args(&[key("key", 0)]),
+    doc("dump", "Return a serialized version of the value stored at the specified key.", "2.6.0", "O(1) to access the key and additional O(N*M) to serialize it, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1).")
+        .args(&[key("key", 0)]),
+    doc("restore", "Create a key using the provided serialized value, previously obtained using DUMP.", "2.6.0", "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).")
+        .history(&[
+            ("3.0.0", "Added the `REPLACE` modifier."),
+            ("5.0.0", "Added the `ABSTTL` modifier."),
+            ("5.0.0", "Added the `IDLETIME` and `FREQ` options."),
+        ])
+        .args(&[
+            key("key", 0),
+            integer("ttl"),
+            string("serialized-value"),
+            pure("replace", "REPLACE").since("3.0.0").optional(),
+            pure("absttl", "ABSTTL").since("5.0.0").optional(),
+            integer("seconds").token("IDLETIME").since("5.0.0").optional(),
+            integer("frequency").token("FREQ").since("5.0.0").optional(),
+        ]),
+    doc("hset", "Set the string value of a hash field", "2.0.0", "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs.")
+        .history(&[("4.0.0", "Accepts multiple `field` and `value` arguments.")])
+        .args(&[
+            key("key", 0),
+            block("field_value", &[
+                string("field"),
+                string("value"),
+            ]).multiple(),
+        ]),
+    doc("hsetnx", "Set the value of a hash field, only if the field does not exist", "2.0.0", "O(1)")
+        .args(&[key("key", 0), string("field"), string("value")]),
+    doc("hget", "Get the value of a hash field", "2.0.0", "O(1)")
+        .args(&[key("key", 0), string("field")]),
+    doc("hmget", "Get the values of all the given hash fields", "2.0.0", "O(N) where N is the number of fields being requested.")
+        .args(&[key("key", 0), string("field").multiple()]),
+    doc("hmset", "Set multiple hash fields to multiple values", "2.0.0", "O(N) where N is the number of fields being set.").deprecated().deprecated_since("4.0.0").replaced_by("`HSET` with multiple field-value pairs")
+        .args(&[
+            key("key", 0),
+            block("field_value", &[
+                string("field"),
+                string("value"),
+            ]).multiple(),
+        ]),
+    doc("hdel", "Delete one or more hash fields", "2.0.0", "O(N) where N is the number of fields to be removed.")
+        .history(&[("2.4.0", "Accepts multiple `field` arguments.")])
+        .args(&[key("key", 0), string("field").multiple()]),
+    doc("hlen", "Get the number of fields in a hash", "2.0.0", "O(1)")
+        .args(&[key("key", 0)]),
+    doc("hstrlen", "Get the length of the value of a hash field", "3.2.0", "O(1)")
+        .args(&[key("key", 0), string("field")]),
+    doc("hexists", "Determine if a hash field exists", "2.0.0", "O(1)")
+        .args(&[key("key", 0), string("field")]),
+    doc("hkeys", "Get all the fields in a hash", "2.0.0", "O(N) where N is the size of the hash.")
+        .args(&[key("key", 0)]),
+    doc("hvals", "Get all the values in a hash", "2.0.0", "O(N) where N is the size of the hash.")
+        .args(&[key("key", 0)]),
+    doc("hgetall", "Get all the fields and values in a hash", "2.0.0", "O(N) where N is the size of the hash.")
+        .args(&[key("key", 0)]),
+    doc("hincrby", "Increment the integer value of a hash field by the given number", "2.0.0", "O(1)")
+        .args(&[key("key", 0), string("field"), integer("increment")]),
+    doc("hincrbyfloat", "Increment the float value of a hash field by the given amount", "2.6.0", "O(1)")
+        .args(&[key("key", 0), string("field"), double("increment")]),
+    doc("hrandfield", "Get one or multiple random fields from a hash", "6.2.0", "O(N) where N is the number of fields returned")
+        .args(&[
+            key("key", 0),
+            block("options", &[
+                integer("count"),
+                pure("withvalues", "WITHVALUES").optional(),
+            ]).optional(),
+        ]),
+    doc("hscan", "Incrementally iterate hash fields and associated values", "2.8.0", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..")
+        .args(&[
+            key("key", 0),
+            integer("cursor"),
+            pattern("pattern").token("MATCH").optional(),
+            integer("count").token("COUNT").optional(),
+        ]),
+    doc("sadd", "Add one or more members to a set", "1.0.0", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.")
+        .history(&[("2.4.0", "Accepts multiple `member` arguments.")])
+        .args(&[key("key", 0), string("member").multiple()]),
+    doc("srem", "Remove one or more members from a set", "1.0.0", "O(N) where N is the number of members to be removed.")
+        .history(&[("2.4.0", "Accepts multiple `member` arguments.")])
+        .args(&[key("key", 0), string("member").multiple()]),
+    doc("scard", "Get the number of members in a set", "1.0.0", "O(1)")
+        .args(&[key("key", 0)]),
+    doc("sismember", "Determine if a given value is a member of a set", "1.0.0", "O(1)")
+        .args(&[key("key", 0), string("member")]),
+    doc("smismember", "Returns the membership associated with the given elements for a set", "6.2.0", "O(N) where N is the number of elements being checked for membership")
+        .args(&[key("key", 0), string("member").multiple()]),
+    doc("smembers", "Get all the members in a set", "1.0.0", "O(N) where N is the set cardinality.")
+        .args(&[key("key", 0)]),
+    doc("spop", "Remove and return one or multiple random members from a set", "1.0.0", "Without the count argument O(1), otherwise O(N) where N is the value of the passed count.")
+        .history(&[("3.2.0", "Added the `count` argument.")])
+        .args(&[key("key", 0), integer("count").since("3.2.0").optional()]),
+    doc("srandmember", "Get one or multiple random members from a set", "1.0.0", "Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.")
+        .history(&[("2.6.0", "Added the optional `count` argument.")])
+        .args(&[key("key", 0), integer("count").since("2.6.0").optional()]),
+    doc("smove", "Move a member from one set to another", "1.0.0", "O(1)")
+        .args(&[key("source", 0), key("destination", 1), string("member")]),
+    doc("sinter", "Intersect multiple sets", "1.0.0", "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.")
+        .args(&[key("key", 0).multiple()]),
+    doc("sinterstore", "Intersect multiple sets and store the resulting set in a key", "1.0.0", "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.")
+        .args(&[key("destination", 0), key("key", 1).multiple()]),
+    doc("sunion", "Add multiple sets", "1.0.0", "O(N) where N is the total number of elements in all given sets.")
+        .args(&[key("key", 0).multiple()]),
+    doc("sunionstore", "Add multiple sets and store the resulting set in a key", "1.0.0", "O(N) where N is the total number of elements in all given sets.")
+        .args(&[key("destination", 0), key("key", 1).multiple()]),
+    doc("sdiff", "Subtract multiple sets", "1.0.0", "O(N) where N is the total number of elements in all given sets.")
+        .args(&[key("key", 0).multiple()]),
+    doc("sdiffstore", "Subtract multiple sets and store the resulting set in a key", "1.0.0", "O(N) where N is the total number of elements in all given sets.")
+        .args(&[key("destination", 0), key("key", 1).multiple()]),
+    doc("sintercard", "Intersect multiple sets and return the cardinality of the result", "7.0.0", "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.")
+        .args(&[integer("numkeys"), key("key", 0).multiple(), integer("limit").token("LIMIT").optional()]),
+    doc("sscan", "Incrementally iterate Set elements", "2.8.0", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..")
+        .args(&[
+            key("key", 0),
+            integer("cursor"),
+            pattern("pattern").token("MATCH").optional(),
+            integer("count").token("COUNT").optional(),
+        ]),
+    doc("zadd", "Add one or more members to a sorted set, or update its score if it already exists", "1.2.0", "O(log(N)) for each item added, where N is the number of elements in the sorted set.")
+        .history(&[
+            ("2.4.0", "Accepts multiple elements."),
+            ("3.0.2", "Added the `XX`, `NX`, `CH` and `INCR` options."),
+            ("6.2.0", "Added the `GT` and `LT` options."),
+        ])
+        .args(&[
+            key("key", 0),
+            oneof("condition", &[
+                pure("nx", "NX"),
+                pure("xx", "XX"),
+            ]).since("3.0.2").optional(),
+            oneof("comparison", &[
+                pure("gt", "GT"),
+                pure("lt", "LT"),
+            ]).since("6.2.0").optional(),
+            pure("change", "CH").since("3.0.2").optional(),
+            pure("increment", "INCR").since("3.0.2").optional(),
+            block("score_member", &[
+                double("score"),
+                string("member"),
+            ]).multiple(),
+        ]),
+    doc("zincrby", "Increment the score of a member in a sorted set", "1.2.0", "O(log(N)) where N is the number of elements in the sorted set.")
+        .args(&[key("key", 0), integer("increment"), string("member")]),
+    doc("zrem", "Remove one or more members from a sorted set", "1.2.0", "O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed.")
+        .history(&[("2.4.0", "Accepts multiple elements.")])
+        .args(&[key("key", 0), string("member").multiple()]),
+    doc("zcard", "Get the number of members in a sorted set", "1.2.0", "O(1)")
+        .args(&[key("key", 0)]),
+    doc("zscore", "Get the score associated with the given member in a sorted set", "1.2.0", "O(1)")
+        .args(&[key("key", 0), string("member")]),
+    doc("zmscore", "Get the score associated with the given members in a sorted set", "6.2.0", "O(N) where N is the number of members being requested.")
+        .args(&[key("key", 0), string("member").multiple()]),
+    doc("zrank", "Determine the index of a member in a sorted set", "2.0.0", "O(log(N))")
+        .args(&[key("key", 0), string("member")]),
+    doc("zrevrank", "Determine the index of a member in a sorted set, with scores ordered from high to low", "2.0.0", "O(log(N))")
+        .args(&[key("key", 0), string("member")]),
+    doc("zcount", "Count the members in a sorted set with scores within the given values", "2.0.0", "O(log(N)) with N being the number of elements in the sorted set.")
+        .args(&[key("key", 0), double("min"), double("max")]),
+    doc("zlexcount", "Count the number of members in a sorted set between a given lexicographical range", "2.8.9", "O(log(N)) with N being the number of elements in the sorted set.")
+        .args(&[key("key", 0), string("min"), string("max")]),
+    doc("zrange", "Return a range of members in a sorted set", "1.2.0", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.")
+        .history(&[("6.2.0", "Added the `REV`, `BYSCORE`, `BYLEX` and `LIMIT` options.")])
+        .args(&[
+            key("key", 0),
+            string("start"),
+            string("stop"),
+            oneof("sortby", &[
+                pure("byscore", "BYSCORE"),
+                pure("bylex", "BYLEX"),
+            ]).since("6.2.0").optional(),
+            pure("rev", "REV").since("6.2.0").optional(),
+            block("offset_count", &[
+                integer("offset"),
+                integer("count"),
+            ]).token("LIMIT").since("6.2.0").optional(),
+            pure("withscores", "WITHSCORES").optional(),
+        ]),
+    doc("zrangestore", "Store a range of members from sorted set into another key", "6.2.0", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key.")
+        .args(&[
+            key("dst", 0),
+            key("src", 1),
+            string("min"),
+            string("max"),
+            oneof("sortby", &[
+                pure("byscore", "BYSCORE"),
+                pure("bylex", "BYLEX"),
+            ]).optional(),
+            pure("rev", "REV").optional(),
+            block("offset_count", &[
+                integer("offset"),
+                integer("count"),
+            ]).token("LIMIT").optional(),
+        ]),
+    doc("zrevrange", "Return a range of members in a sorted set, by index, with scores ordered from high to low", "1.2.0", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.").deprecated().deprecated_since("6.2.0").replaced_by("`ZRANGE` with the `REV` argument")
+        .args(&[key("key", 0), integer("start"), integer("stop"), pure("withscores", "WITHSCORES").optional()]),
+    doc("zrangebyscore", "Return a range of members in a sorted set, by score", "1.0.5", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).").deprecated().deprecated_since("6.2.0").replaced_by("`ZRANGE` with the `BYSCORE` argument")
+        .history(&[("2.0.0", "Added the `WITHSCORES` modifier.")])
+        .args(&[
+            key("key", 0),
+            double("min"),
+            double("max"),
+            pure("withscores", "WITHSCORES").since("2.0.0").optional(),
+            block("offset_count", &[
+                integer("offset"),
+                integer("count"),
+            ]).token("LIMIT").optional(),
+        ]),
+    doc("zrevrangebyscore", "Return a range of members in a sorted set, by score, with scores ordered from high to low", "2.2.0", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).").deprecated().deprecated_since("6.2.0").replaced_by("`ZRANGE` with the `REV` and `BYSCORE` arguments")
+        .history(&[("2.1.6", "`min` and `max` can be exclusive.")])
+        .args(&[
+            key("key", 0),
+            double("max"),
+            double("min"),
+            pure("withscores", "WITHSCORES").optional(),
+            block("offset_count", &[
+                integer("offset"),
+                integer("count"),
+            ]).token("LIMIT").optional(),
+        ]),
+    doc("zrangebylex", "Return a range of members in a sorted set, by lexicographical range", "2.8.9", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).").deprecated().deprecated_since("6.2.0").replaced_by("`ZRANGE` with the `BYLEX` argument")
+        .args(&[
+            key("key", 0),
+            string("min"),
+            string("max"),
+            block("offset_count", &[
+                integer("offset"),
+                integer("count"),
+            ]).token("LIMIT").optional(),
+        ]),
+    doc("zrevrangebylex", "Return a range of members in a sorted set, by lexicographical range, ordered from higher to lower strings.", "2.8.9", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).").deprecated().deprecated_since("6.2.0").replaced_by("`ZRANGE` with the `REV` and `BYLEX` arguments")
+        .args(&[
+            key("key", 0),
+            string("max"),
+            string("min"),
+            block("offset_count", &[
+                integer("offset"),
+                integer("count"),
+            ]).token("LIMIT").optional(),
+        ]),
+    doc("zremrangebyrank", "Remove all members in a sorted set within the given indexes", "2.0.0", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.")
+        .args(&[key("key", 0), integer("start"), integer("stop")]),
+    doc("zremrangebyscore", "Remove all members in a sorted set within the given scores", "1.2.0", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.")
+        .args(&[key("key", 0), double("min"), double("max")]),
+    doc("zremrangebylex", "Remove all members in a sorted set between the given lexicographical range", "2.8.9", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.")
+        .args(&[key("key", 0), string("min"), string("max")]),
+    doc("zpopmin", "Remove and return members with the lowest scores in a sorted set", "5.0.0", "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.")
+        .args(&[key("key", 0), integer("count").optional()]),
+    doc("zpopmax", "Remove and return members with the highest scores in a sorted set", "5.0.0", "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.")
+        .args(&[key("key", 0), integer("count").optional()]),
+    doc("bzpopmin", "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available", "5.0.0", "O(log(N)) with N being the number of elements in the sorted set.")
+        .history(&[("6.0.0", "`timeout` is interpreted as a double instead of an integer.")])
+        .args(&[key("key", 0).multiple(), double("timeout")]),
+    doc("bzpopmax", "Remove and return the member with the highest score from one or more sorted sets, or block until one is available", "5.0.0", "O(log(N)) with N being the number of elements in the sorted set.")
+        .history(&[("6.0.0", "`timeout` is interpreted as a double instead of an integer.")])
+        .args(&[key("key", 0).multiple(), double("timeout")]),
+    doc("zmpop", "Remove and return members with scores in a sorted set", "7.0.0", "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.")
+        .args(&[
+            integer("numkeys"),
+            key("key", 0).multiple(),
+            oneof("where", &[
+                pure("min", "MIN"),
+                pure("max", "MAX"),
+            ]),
+            integer("count").token("COUNT").optional(),
+        ]),
+    doc("bzmpop", "Remove and return members with scores in a sorted set or block until one is available", "7.0.0", "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.")
+        .args(&[
+            double("timeout"),
+            integer("numkeys"),
+            key("key", 0).multiple(),
+            oneof("where", &[
+                pure("min", "MIN"),
+                pure("max", "MAX"),
+            ]),
+            integer("count").token("COUNT").optional(),
+        ]),
+    doc("zunion", "Add multiple sorted sets", "6.2.0", "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.")
+        .args(&[
+            integer("numkeys"),
+            key("key", 0).multiple(),
+            integer("weight").token("WEIGHTS").optional().multiple(),
+            oneof("aggregate", &[
+                pure("sum", "SUM"),
+                pure("min", "MIN"),
+                pure("max", "MAX"),
+            ]).token("AGGREGATE").optional(),
+            pure("withscores", "WITHSCORES").optional(),
+        ]),
+    doc("zunionstore", "Add multiple sorted sets and store the resulting sorted set in a new key", "2.0.0", "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.")
+        .args(&[
+            key("destination", 0),
+            integer("numkeys"),
+            key("key", 1).multiple(),
+            integer("weight").token("WEIGHTS").optional().multiple(),
+            oneof("aggregate", &[
+                pure("sum", "SUM"),
+                pure("min", "MIN"),
+                pure("max", "MAX"),
+            ]).token("AGGREGATE").optional(),
+        ]),
+    doc("zinter", "Intersect multiple sorted sets", "6.2.0", "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.")
+        .args(&[
+            integer("numkeys"),
+            key("key", 0).multiple(),
+            integer("weight").token("WEIGHTS").optional().multiple(),
+            oneof("aggregate", &[
+                pure("sum", "SUM"),
+                pure("min", "MIN"),
+                pure("max", "MAX"),
+            ]).token("AGGREGATE").optional(),
+            pure("withscores", "WITHSCORES").optional(),
+        ]),
+    doc("zinterstore", "Intersect multiple sorted sets and store the resulting sorted set in a new key", "2.0.0", "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.")
+        .args(&[
+            key("destination", 0),
+            integer("numkeys"),
+            key("key", 1).multiple(),
+            integer("weight").token("WEIGHTS").optional().multiple(),
+            oneof("aggregate", &[
+                pure("sum", "SUM"),
+                pure("min", "MIN"),
+                pure("max", "MAX"),
+            ]).token("AGGREGATE").optional(),
+        ]),
+    doc("zintercard", "Intersect multiple sorted sets and return the cardinality of the result", "7.0.0", "O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.")
+        .args(&[integer("numkeys"), key("key", 0).multiple(), integer("limit").token("LIMIT").optional()]),
+    doc("zdiff", "Subtract multiple sorted sets", "6.2.0", "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.")
+        .args(&[integer("numkeys"), key("key", 0).multiple(), pure("withscores", "WITHSCORES").optional()]),
+    doc("zdiffstore", "Subtract multiple sorted sets and store the resulting sorted set in a new key", "6.2.0", "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.")
+        .args(&[key("destination", 0), integer("numkeys"), key("key", 1).multiple()]),
+    doc("zrandmember", "Get one or multiple random elements from a sorted set", "6.2.0", "O(N) where N is the number of elements returned")
+        .args(&[
+            key("key", 0),
+            block("options", &[
+                integer("count"),
+                pure("withscores", "WITHSCORES").optional(),
+            ]).optional(),
+        ]),
+    doc("zscan", "Incrementally iterate sorted sets elements and associated scores", "2.8.0", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..")
+        .args(&[
+            key("key", 0),
+            integer("cursor"),
+            pattern("pattern").token("MATCH").optional(),
+            integer("count").token("COUNT").optional(),
+        ]),
+    doc("sort", "Sort the elements in a list, set or sorted set", "1.0.0", "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).")
+        .args(&[
+            key("key", 0),
+            Arg { key_spec_index: 1, ..pattern("pattern") }.token("BY").optional(),
+            block("offset_count", &[
+                integer("offset"),
+                integer("count"),
+            ]).token("LIMIT").optional(),
+            Arg { key_spec_index: 1, ..pattern("pattern") }.token("GET").optional().multiple().multiple_token(),
+            oneof("order", &[
+                pure("asc", "ASC"),
+                pure("desc", "DESC"),
+            ]).optional(),
+            pure("sorting", "ALPHA").optional(),
+            key("destination", 2).token("STORE").optional(),
+        ]),
+    doc("sort_ro", "Sort the elements in a list, set or sorted set. Read-only variant of SORT.", "7.0.0", "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).")
+        .args(&[
+            key("key", 0),
+            Arg { key_spec_index: 1, ..pattern("pattern") }.token("BY").optional(),
+            block("offset_count", &[
+                integer("offset"),
+                integer("count"),
+            ]).token("LIMIT").optional(),
+            Arg { key_spec_index: 1, ..pattern("pattern") }.token("GET").optional().multiple().multiple_token(),
+            oneof("order", &[
+                pure("asc", "ASC"),
+                pure("desc", "DESC"),
+            ]).optional(),
+            pure("sorting", "ALPHA").optional(),
+        ]),
+    doc("pfadd", "Adds the specified elements to the specified HyperLogLog.", "2.8.9", "O(1) to add every element.")
+        .args(&[key("key", 0), string("element").optional().multiple()]),
+    doc("pfcount", "Return the approximated cardinality of the set(s) observed by the HyperLogLog at key(s).", "2.8.9", "O(1) with a very small average constant time when called with a single key. O(N) with N being the number of keys, and much bigger constant times, when called with multiple keys.")
+        .args(&[key("key", 0).multiple()]),
+    doc("pfmerge", "Merge N different HyperLogLogs into a single one.", "2.8.9", "O(N) to merge N HyperLogLogs, but with high constant times.")
+        .args(&[key("destkey", 0), key("sourcekey", 1).multiple()]),
+    doc("pfdebug", "Internal commands for debugging HyperLogLog values", "2.8.9", "N/A").syscmd()
+        .args(&[string("subcommand"), key("key", 0)]),
+    doc("pfselftest", "An internal command for testing HyperLogLog values", "2.8.9", "N/A").syscmd(),
     doc("info", "Get information and statistics about the server", "1.0.0", "O(1)")
         .history(&[("7.0.0", "Added support for taking multiple section arguments.")])
         .args(&[string("section").optional().multiple()]),
@@ -430,6 +929,14 @@ pub static DOCS: &[Doc] = &[
         ]),
     doc("command|help", "Show helpful text about the different subcommands", "5.0.0", "O(1)"),
     doc("lastsave", "Get the UNIX time stamp of the last successful save to disk", "1.0.0", "O(1)"),
+    doc("memory", "A container for memory diagnostics commands", "4.0.0", "Depends on subcommand."),
+    doc("memory|doctor", "Outputs memory problems report", "4.0.0", "O(1)"),
+    doc("memory|help", "Show helpful text about the different subcommands", "4.0.0", "O(1)"),
+    doc("memory|malloc-stats", "Show allocator internal stats", "4.0.0", "Depends on how much memory is allocated, could be slow"),
+    doc("memory|purge", "Ask the allocator to release memory", "4.0.0", "Depends on how much memory is allocated, could be slow"),
+    doc("memory|stats", "Show memory usage details", "4.0.0", "O(1)"),
+    doc("memory|usage", "Estimate the memory usage of a key", "4.0.0", "O(N) where N is the number of samples.")
+        .args(&[key("key", 0), integer("count").token("SAMPLES").optional()]),
     doc("multi", "Mark the start of a transaction block", "1.2.0", "O(1)"),
     doc("exec", "Execute all commands issued after MULTI", "1.2.0", "Depends on commands in the transaction"),
     doc("discard", "Discard all commands issued after MULTI", "2.0.0", "O(N), when N is the number of queued commands"),

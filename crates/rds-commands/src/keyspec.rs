@@ -184,6 +184,54 @@ pub const fn keys_from(flags: u32, index: i32, last_key: i32, step: i32) -> KeyS
     )
 }
 
+/// A spec Redis marks `unknown`: its keys are found only by parsing the arguments (see
+/// [`movable_keys`]), like SORT's BY/GET patterns and STORE destination.
+pub const fn unknown(flags: u32) -> KeySpec {
+    KeySpec::new(flags, BeginSearch::Unknown, FindKeys::Unknown)
+}
+
+/// The keys of commands whose key specs cannot find them all, by parsing their arguments (Redis's
+/// `getkeys_proc`); `None` for commands without such a parser.
+pub fn movable_keys(id: crate::CommandId, argv: &[impl AsRef<[u8]>]) -> Option<Vec<KeyRef>> {
+    match id {
+        crate::CommandId::Sort => Some(sort_keys(argv)),
+        crate::CommandId::SortRo => Some(vec![KeyRef {
+            pos: 1,
+            flags: RO | ACCESS,
+        }]),
+        _ => None,
+    }
+}
+
+/// SORT's keys: the sorted key, and the destination of the last `STORE` (skipping the arguments of
+/// LIMIT, GET and BY, so `GET store` is not mistaken for the option).
+fn sort_keys(argv: &[impl AsRef<[u8]>]) -> Vec<KeyRef> {
+    let mut keys = vec![KeyRef {
+        pos: 1,
+        flags: RO | ACCESS,
+    }];
+    let mut store = None;
+    let mut i = 2;
+    while i < argv.len() {
+        let arg = argv[i].as_ref();
+        if arg.eq_ignore_ascii_case(b"limit") {
+            i += 2;
+        } else if arg.eq_ignore_ascii_case(b"get") || arg.eq_ignore_ascii_case(b"by") {
+            i += 1;
+        } else if arg.eq_ignore_ascii_case(b"store") && i + 1 < argv.len() {
+            store = Some(i + 1);
+        }
+        i += 1;
+    }
+    if let Some(pos) = store {
+        keys.push(KeyRef {
+            pos,
+            flags: OW | UPDATE,
+        });
+    }
+    keys
+}
+
 /// A key found in a command's arguments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KeyRef {
@@ -349,6 +397,27 @@ mod tests {
             Some(vec![3])
         );
         assert_eq!(positions(&store, &["x", "k", "y"]), Some(vec![]));
+    }
+
+    #[test]
+    fn sort_keys_follow_redis_parser() {
+        let find = |words: &[&str]| -> Vec<(usize, u32)> {
+            sort_keys(words).iter().map(|k| (k.pos, k.flags)).collect()
+        };
+        assert_eq!(find(&["sort", "k"]), vec![(1, RO | ACCESS)]);
+        assert_eq!(
+            find(&["sort", "k", "store", "d"]),
+            vec![(1, RO | ACCESS), (3, OW | UPDATE)]
+        );
+        assert_eq!(
+            find(&["sort", "k", "limit", "store", "x", "STORE", "d2", "get", "store"]),
+            vec![(1, RO | ACCESS), (6, OW | UPDATE)]
+        );
+        assert_eq!(find(&["sort", "k", "store"]), vec![(1, RO | ACCESS)]);
+        assert_eq!(
+            find(&["sort", "k", "by", "store", "store", "a", "store", "b"]),
+            vec![(1, RO | ACCESS), (7, OW | UPDATE)]
+        );
     }
 
     #[test]

@@ -200,7 +200,22 @@ impl CommandSpec {
     /// The keys of `argv` (command name first) found by the key specs; `None` when the arguments do not
     /// fit them (see [`keyspec::find_keys`]).
     pub fn keys(&self, argv: &[impl AsRef<[u8]>]) -> Option<Vec<KeyRef>> {
-        keyspec::find_keys(self.key_specs, argv)
+        keyspec::find_keys(self.key_specs, argv).or_else(|| keyspec::movable_keys(self.id, argv))
+    }
+
+    /// The keys a call that changed the dataset may have written, for WATCH and blocked clients: the
+    /// keys its specs find except read-only ones (Redis signals only the keys a command modifies, so
+    /// SORT ... STORE touches its destination, not the sorted key); the legacy positions when the
+    /// specs do not fit the arguments.
+    pub fn written_keys(&self, argv: &[impl AsRef<[u8]>]) -> Vec<usize> {
+        match self.keys(argv) {
+            Some(keys) if !self.key_specs.is_empty() => keys
+                .iter()
+                .filter(|key| key.flags & keyspec::RO == 0)
+                .map(|key| key.pos)
+                .collect(),
+            _ => self.key_positions(argv.len()),
+        }
     }
 
     /// The COMMAND DOCS entry.

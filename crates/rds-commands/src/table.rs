@@ -64,6 +64,7 @@ commands! {
     ClientNoEvict "client|no-evict" 3 ADMIN | NOSCRIPT | LOADING | STALE | SENTINEL, (0, 0, 0) Connection [CONNECTION];
     ClientReply "client|reply" 3 NOSCRIPT | LOADING | STALE | SENTINEL, (0, 0, 0) Connection [CONNECTION];
     ClientHelp "client|help" 2 LOADING | STALE | SENTINEL, (0, 0, 0) Connection [CONNECTION];
+    ClientUnblock "client|unblock" -3 ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0) Connection [CONNECTION];
 
     // strings
     Get "get" 2 READONLY | FAST, (1, 1, 1) String [STRING] keys[key_at(RO | ACCESS, 1)];
@@ -94,6 +95,30 @@ commands! {
     BitOp "bitop" -4 WRITE | DENYOOM, (2, -1, 1) Bitmap [BITMAP] keys[key_at(OW | UPDATE, 2), keys_from(RO | ACCESS, 3, -1, 1)];
     Lcs "lcs" -3 READONLY, (1, 2, 1) String [STRING] keys[keys_from(RO | ACCESS, 1, 1, 1)];
 
+    // lists
+    LPush "lpush" -3 WRITE | DENYOOM | FAST, (1, 1, 1) List [LIST] keys[key_at(RW | INSERT, 1)];
+    RPush "rpush" -3 WRITE | DENYOOM | FAST, (1, 1, 1) List [LIST] keys[key_at(RW | INSERT, 1)];
+    LPushX "lpushx" -3 WRITE | DENYOOM | FAST, (1, 1, 1) List [LIST] keys[key_at(RW | INSERT, 1)];
+    RPushX "rpushx" -3 WRITE | DENYOOM | FAST, (1, 1, 1) List [LIST] keys[key_at(RW | INSERT, 1)];
+    LPop "lpop" -2 WRITE | FAST, (1, 1, 1) List [LIST] keys[key_at(RW | ACCESS | DELETE, 1)];
+    RPop "rpop" -2 WRITE | FAST, (1, 1, 1) List [LIST] keys[key_at(RW | ACCESS | DELETE, 1)];
+    LLen "llen" 2 READONLY | FAST, (1, 1, 1) List [LIST] keys[key_at(RO, 1)];
+    LRange "lrange" 4 READONLY, (1, 1, 1) List [LIST] keys[key_at(RO | ACCESS, 1)];
+    LIndex "lindex" 3 READONLY, (1, 1, 1) List [LIST] keys[key_at(RO | ACCESS, 1)];
+    LSet "lset" 4 WRITE | DENYOOM, (1, 1, 1) List [LIST] keys[key_at(RW | UPDATE, 1)];
+    LInsert "linsert" 5 WRITE | DENYOOM, (1, 1, 1) List [LIST] keys[key_at(RW | INSERT, 1)];
+    LRem "lrem" 4 WRITE, (1, 1, 1) List [LIST] keys[key_at(RW | DELETE, 1)];
+    LTrim "ltrim" 4 WRITE, (1, 1, 1) List [LIST] keys[key_at(RW | DELETE, 1)];
+    LPos "lpos" -3 READONLY, (1, 1, 1) List [LIST] keys[key_at(RO | ACCESS, 1)];
+    LMove "lmove" 5 WRITE | DENYOOM, (1, 2, 1) List [LIST] keys[key_at(RW | ACCESS | DELETE, 1), key_at(RW | INSERT, 2)];
+    RPopLPush "rpoplpush" 3 WRITE | DENYOOM, (1, 2, 1) List [LIST] keys[key_at(RW | ACCESS | DELETE, 1), key_at(RW | INSERT, 2)];
+    LMPop "lmpop" -4 WRITE | MOVABLE_KEYS, (0, 0, 0) List [LIST] keys[KeySpec::new(RW | ACCESS | DELETE, BeginSearch::Index(1), FindKeys::Keynum { keynum_idx: 0, first_key: 1, key_step: 1 })];
+    BLPop "blpop" -3 WRITE | NOSCRIPT | BLOCKING, (1, -2, 1) List [LIST] keys[keys_from(RW | ACCESS | DELETE, 1, -2, 1)];
+    BRPop "brpop" -3 WRITE | NOSCRIPT | BLOCKING, (1, -2, 1) List [LIST] keys[keys_from(RW | ACCESS | DELETE, 1, -2, 1)];
+    BLMove "blmove" 6 WRITE | DENYOOM | NOSCRIPT | BLOCKING, (1, 2, 1) List [LIST] keys[key_at(RW | ACCESS | DELETE, 1), key_at(RW | INSERT, 2)];
+    BRPopLPush "brpoplpush" 4 WRITE | DENYOOM | NOSCRIPT | BLOCKING, (1, 2, 1) List [LIST] keys[key_at(RW | ACCESS | DELETE, 1), key_at(RW | INSERT, 2)];
+    BLMPop "blmpop" -5 WRITE | BLOCKING | MOVABLE_KEYS, (0, 0, 0) List [LIST] keys[KeySpec::new(RW | ACCESS | DELETE, BeginSearch::Index(2), FindKeys::Keynum { keynum_idx: 0, first_key: 1, key_step: 1 })];
+
     // keys
     Del "del" -2 WRITE, (1, -1, 1) Generic [KEYSPACE] keys[keys_from(RM | DELETE, 1, -1, 1)] tips[MULTI_SHARD, AGG_SUM];
     Unlink "unlink" -2 WRITE | FAST, (1, -1, 1) Generic [KEYSPACE] keys[keys_from(RM | DELETE, 1, -1, 1)] tips[MULTI_SHARD, AGG_SUM];
@@ -123,6 +148,95 @@ commands! {
     ExpireTime "expiretime" 2 READONLY | FAST, (1, 1, 1) Generic [KEYSPACE] keys[key_at(RO | ACCESS, 1)];
     PExpireTime "pexpiretime" 2 READONLY | FAST, (1, 1, 1) Generic [KEYSPACE] keys[key_at(RO | ACCESS, 1)];
     Persist "persist" 2 WRITE | FAST, (1, 1, 1) Generic [KEYSPACE] keys[key_at(RW | UPDATE, 1)];
+
+    // dump/restore
+    Dump "dump" 2 READONLY, (1, 1, 1) Generic [KEYSPACE] keys[key_at(RO | ACCESS, 1)] tips[NONDET];
+    Restore "restore" -4 WRITE | DENYOOM, (1, 1, 1) Generic [KEYSPACE DANGEROUS] keys[key_at(OW | UPDATE, 1)];
+
+    // hashes
+    HSet "hset" -4 WRITE | DENYOOM | FAST, (1, 1, 1) Hash [HASH] keys[key_at(RW | UPDATE, 1)];
+    HSetNx "hsetnx" 4 WRITE | DENYOOM | FAST, (1, 1, 1) Hash [HASH] keys[key_at(RW | INSERT, 1)];
+    HGet "hget" 3 READONLY | FAST, (1, 1, 1) Hash [HASH] keys[key_at(RO | ACCESS, 1)];
+    HMGet "hmget" -3 READONLY | FAST, (1, 1, 1) Hash [HASH] keys[key_at(RO | ACCESS, 1)];
+    HMSet "hmset" -4 WRITE | DENYOOM | FAST, (1, 1, 1) Hash [HASH] keys[key_at(RW | UPDATE, 1)];
+    HDel "hdel" -3 WRITE | FAST, (1, 1, 1) Hash [HASH] keys[key_at(RW | DELETE, 1)];
+    HLen "hlen" 2 READONLY | FAST, (1, 1, 1) Hash [HASH] keys[key_at(RO, 1)];
+    HStrLen "hstrlen" 3 READONLY | FAST, (1, 1, 1) Hash [HASH] keys[key_at(RO, 1)];
+    HExists "hexists" 3 READONLY | FAST, (1, 1, 1) Hash [HASH] keys[key_at(RO, 1)];
+    HKeys "hkeys" 2 READONLY, (1, 1, 1) Hash [HASH] keys[key_at(RO | ACCESS, 1)] tips[NONDET_ORDER];
+    HVals "hvals" 2 READONLY, (1, 1, 1) Hash [HASH] keys[key_at(RO | ACCESS, 1)] tips[NONDET_ORDER];
+    HGetAll "hgetall" 2 READONLY, (1, 1, 1) Hash [HASH] keys[key_at(RO | ACCESS, 1)] tips[NONDET_ORDER];
+    HIncrBy "hincrby" 4 WRITE | DENYOOM | FAST, (1, 1, 1) Hash [HASH] keys[key_at(RW | ACCESS | UPDATE, 1)];
+    HIncrByFloat "hincrbyfloat" 4 WRITE | DENYOOM | FAST, (1, 1, 1) Hash [HASH] keys[key_at(RW | ACCESS | UPDATE, 1)];
+    HRandField "hrandfield" -2 READONLY, (1, 1, 1) Hash [HASH] keys[key_at(RO | ACCESS, 1)] tips[NONDET];
+    HScan "hscan" -3 READONLY, (1, 1, 1) Hash [HASH] keys[key_at(RO | ACCESS, 1)] tips[NONDET];
+
+    // sets
+    SAdd "sadd" -3 WRITE | DENYOOM | FAST, (1, 1, 1) Set [SET] keys[key_at(RW | INSERT, 1)];
+    SRem "srem" -3 WRITE | FAST, (1, 1, 1) Set [SET] keys[key_at(RW | DELETE, 1)];
+    SCard "scard" 2 READONLY | FAST, (1, 1, 1) Set [SET] keys[key_at(RO, 1)];
+    SIsMember "sismember" 3 READONLY | FAST, (1, 1, 1) Set [SET] keys[key_at(RO, 1)];
+    SMIsMember "smismember" -3 READONLY | FAST, (1, 1, 1) Set [SET] keys[key_at(RO | ACCESS, 1)];
+    SMembers "smembers" 2 READONLY, (1, 1, 1) Set [SET] keys[key_at(RO | ACCESS, 1)] tips[NONDET_ORDER];
+    SPop "spop" -2 WRITE | FAST, (1, 1, 1) Set [SET] keys[key_at(RW | ACCESS | DELETE, 1)] tips[NONDET];
+    SRandMember "srandmember" -2 READONLY, (1, 1, 1) Set [SET] keys[key_at(RO | ACCESS, 1)] tips[NONDET];
+    SMove "smove" 4 WRITE | FAST, (1, 2, 1) Set [SET] keys[key_at(RW | ACCESS | DELETE, 1), key_at(RW | INSERT, 2)];
+    SInter "sinter" -2 READONLY, (1, -1, 1) Set [SET] keys[keys_from(RO | ACCESS, 1, -1, 1)] tips[NONDET_ORDER];
+    SInterStore "sinterstore" -3 WRITE | DENYOOM, (1, -1, 1) Set [SET] keys[key_at(RW | UPDATE, 1), keys_from(RO | ACCESS, 2, -1, 1)];
+    SInterCard "sintercard" -3 READONLY | MOVABLE_KEYS, (0, 0, 0) Set [SET] keys[KeySpec::new(RO | ACCESS, BeginSearch::Index(1), FindKeys::Keynum { keynum_idx: 0, first_key: 1, key_step: 1 })];
+    SUnion "sunion" -2 READONLY, (1, -1, 1) Set [SET] keys[keys_from(RO | ACCESS, 1, -1, 1)] tips[NONDET_ORDER];
+    SUnionStore "sunionstore" -3 WRITE | DENYOOM, (1, -1, 1) Set [SET] keys[key_at(OW | UPDATE, 1), keys_from(RO | ACCESS, 2, -1, 1)];
+    SDiff "sdiff" -2 READONLY, (1, -1, 1) Set [SET] keys[keys_from(RO | ACCESS, 1, -1, 1)] tips[NONDET_ORDER];
+    SDiffStore "sdiffstore" -3 WRITE | DENYOOM, (1, -1, 1) Set [SET] keys[key_at(OW | UPDATE, 1), keys_from(RO | ACCESS, 2, -1, 1)];
+    SScan "sscan" -3 READONLY, (1, 1, 1) Set [SET] keys[key_at(RO | ACCESS, 1)] tips[NONDET];
+
+    // sorted sets
+    ZAdd "zadd" -4 WRITE | DENYOOM | FAST, (1, 1, 1) SortedSet [SORTEDSET] keys[key_at(RW | UPDATE, 1)];
+    ZIncrBy "zincrby" 4 WRITE | DENYOOM | FAST, (1, 1, 1) SortedSet [SORTEDSET] keys[key_at(RW | ACCESS | UPDATE, 1)];
+    ZRem "zrem" -3 WRITE | FAST, (1, 1, 1) SortedSet [SORTEDSET] keys[key_at(RW | DELETE, 1)];
+    ZCard "zcard" 2 READONLY | FAST, (1, 1, 1) SortedSet [SORTEDSET] keys[key_at(RO, 1)];
+    ZScore "zscore" 3 READONLY | FAST, (1, 1, 1) SortedSet [SORTEDSET] keys[key_at(RO | ACCESS, 1)];
+    ZMScore "zmscore" -3 READONLY | FAST, (1, 1, 1) SortedSet [SORTEDSET] keys[key_at(RO | ACCESS, 1)];
+    ZRank "zrank" 3 READONLY | FAST, (1, 1, 1) SortedSet [SORTEDSET] keys[key_at(RO | ACCESS, 1)];
+    ZRevRank "zrevrank" 3 READONLY | FAST, (1, 1, 1) SortedSet [SORTEDSET] keys[key_at(RO | ACCESS, 1)];
+    ZCount "zcount" 4 READONLY | FAST, (1, 1, 1) SortedSet [SORTEDSET] keys[key_at(RO | ACCESS, 1)];
+    ZLexCount "zlexcount" 4 READONLY | FAST, (1, 1, 1) SortedSet [SORTEDSET] keys[key_at(RO | ACCESS, 1)];
+    ZRange "zrange" -4 READONLY, (1, 1, 1) SortedSet [SORTEDSET] keys[key_at(RO | ACCESS, 1)];
+    ZRangeStore "zrangestore" -5 WRITE | DENYOOM, (1, 2, 1) SortedSet [SORTEDSET] keys[key_at(OW | UPDATE, 1), key_at(RO | ACCESS, 2)];
+    ZRevRange "zrevrange" -4 READONLY, (1, 1, 1) SortedSet [SORTEDSET] keys[key_at(RO | ACCESS, 1)];
+    ZRangeByScore "zrangebyscore" -4 READONLY, (1, 1, 1) SortedSet [SORTEDSET] keys[key_at(RO | ACCESS, 1)];
+    ZRevRangeByScore "zrevrangebyscore" -4 READONLY, (1, 1, 1) SortedSet [SORTEDSET] keys[key_at(RO | ACCESS, 1)];
+    ZRangeByLex "zrangebylex" -4 READONLY, (1, 1, 1) SortedSet [SORTEDSET] keys[key_at(RO | ACCESS, 1)];
+    ZRevRangeByLex "zrevrangebylex" -4 READONLY, (1, 1, 1) SortedSet [SORTEDSET] keys[key_at(RO | ACCESS, 1)];
+    ZRemRangeByRank "zremrangebyrank" 4 WRITE, (1, 1, 1) SortedSet [SORTEDSET] keys[key_at(RW | DELETE, 1)];
+    ZRemRangeByScore "zremrangebyscore" 4 WRITE, (1, 1, 1) SortedSet [SORTEDSET] keys[key_at(RW | DELETE, 1)];
+    ZRemRangeByLex "zremrangebylex" 4 WRITE, (1, 1, 1) SortedSet [SORTEDSET] keys[key_at(RW | DELETE, 1)];
+    ZPopMin "zpopmin" -2 WRITE | FAST, (1, 1, 1) SortedSet [SORTEDSET] keys[key_at(RW | ACCESS | DELETE, 1)];
+    ZPopMax "zpopmax" -2 WRITE | FAST, (1, 1, 1) SortedSet [SORTEDSET] keys[key_at(RW | ACCESS | DELETE, 1)];
+    BZPopMin "bzpopmin" -3 WRITE | NOSCRIPT | BLOCKING | FAST, (1, -2, 1) SortedSet [SORTEDSET] keys[keys_from(RW | ACCESS | DELETE, 1, -2, 1)];
+    BZPopMax "bzpopmax" -3 WRITE | NOSCRIPT | BLOCKING | FAST, (1, -2, 1) SortedSet [SORTEDSET] keys[keys_from(RW | ACCESS | DELETE, 1, -2, 1)];
+    ZMPop "zmpop" -4 WRITE | MOVABLE_KEYS, (0, 0, 0) SortedSet [SORTEDSET] keys[KeySpec::new(RW | ACCESS | DELETE, BeginSearch::Index(1), FindKeys::Keynum { keynum_idx: 0, first_key: 1, key_step: 1 })];
+    BZMPop "bzmpop" -5 WRITE | BLOCKING | MOVABLE_KEYS, (0, 0, 0) SortedSet [SORTEDSET] keys[KeySpec::new(RW | ACCESS | DELETE, BeginSearch::Index(2), FindKeys::Keynum { keynum_idx: 0, first_key: 1, key_step: 1 })];
+    ZUnion "zunion" -3 READONLY | MOVABLE_KEYS, (0, 0, 0) SortedSet [SORTEDSET] keys[KeySpec::new(RO | ACCESS, BeginSearch::Index(1), FindKeys::Keynum { keynum_idx: 0, first_key: 1, key_step: 1 })];
+    ZUnionStore "zunionstore" -4 WRITE | DENYOOM | MOVABLE_KEYS, (1, 1, 1) SortedSet [SORTEDSET] keys[key_at(OW | UPDATE, 1), KeySpec::new(RO | ACCESS, BeginSearch::Index(2), FindKeys::Keynum { keynum_idx: 0, first_key: 1, key_step: 1 })];
+    ZInter "zinter" -3 READONLY | MOVABLE_KEYS, (0, 0, 0) SortedSet [SORTEDSET] keys[KeySpec::new(RO | ACCESS, BeginSearch::Index(1), FindKeys::Keynum { keynum_idx: 0, first_key: 1, key_step: 1 })];
+    ZInterStore "zinterstore" -4 WRITE | DENYOOM | MOVABLE_KEYS, (1, 1, 1) SortedSet [SORTEDSET] keys[key_at(OW | UPDATE, 1), KeySpec::new(RO | ACCESS, BeginSearch::Index(2), FindKeys::Keynum { keynum_idx: 0, first_key: 1, key_step: 1 })];
+    ZInterCard "zintercard" -3 READONLY | MOVABLE_KEYS, (0, 0, 0) SortedSet [SORTEDSET] keys[KeySpec::new(RO | ACCESS, BeginSearch::Index(1), FindKeys::Keynum { keynum_idx: 0, first_key: 1, key_step: 1 })];
+    ZDiff "zdiff" -3 READONLY | MOVABLE_KEYS, (0, 0, 0) SortedSet [SORTEDSET] keys[KeySpec::new(RO | ACCESS, BeginSearch::Index(1), FindKeys::Keynum { keynum_idx: 0, first_key: 1, key_step: 1 })];
+    ZDiffStore "zdiffstore" -4 WRITE | DENYOOM | MOVABLE_KEYS, (1, 1, 1) SortedSet [SORTEDSET] keys[key_at(OW | UPDATE, 1), KeySpec::new(RO | ACCESS, BeginSearch::Index(2), FindKeys::Keynum { keynum_idx: 0, first_key: 1, key_step: 1 })];
+    ZRandMember "zrandmember" -2 READONLY, (1, 1, 1) SortedSet [SORTEDSET] keys[key_at(RO | ACCESS, 1)] tips[NONDET];
+    ZScan "zscan" -3 READONLY, (1, 1, 1) SortedSet [SORTEDSET] keys[key_at(RO | ACCESS, 1)] tips[NONDET];
+
+    // sort
+    Sort "sort" -2 WRITE | DENYOOM | MOVABLE_KEYS, (1, 1, 1) Generic [SET SORTEDSET LIST DANGEROUS] keys[key_at(RO | ACCESS, 1), unknown(RO | ACCESS).notes("For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort"), unknown(OW | UPDATE).notes("For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array")];
+    SortRo "sort_ro" -2 READONLY | MOVABLE_KEYS, (1, 1, 1) Generic [SET SORTEDSET LIST DANGEROUS] keys[key_at(RO | ACCESS, 1), unknown(RO | ACCESS).notes("For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort")];
+
+    // hyperloglog
+    PfAdd "pfadd" -2 WRITE | DENYOOM | FAST, (1, 1, 1) HyperLogLog [HYPERLOGLOG] keys[key_at(RW | INSERT, 1)];
+    PfCount "pfcount" -2 READONLY, (1, -1, 1) HyperLogLog [HYPERLOGLOG] keys[keys_from(RW | ACCESS, 1, -1, 1).notes("RW because it may change the internal representation of the key, and propagate to replicas")];
+    PfMerge "pfmerge" -2 WRITE | DENYOOM, (1, -1, 1) HyperLogLog [HYPERLOGLOG] keys[key_at(RW | ACCESS | INSERT, 1), keys_from(RO | ACCESS, 2, -1, 1)];
+    PfDebug "pfdebug" 3 WRITE | DENYOOM | ADMIN, (2, 2, 1) HyperLogLog [HYPERLOGLOG] keys[key_at(RW | ACCESS, 2)];
+    PfSelfTest "pfselftest" 1 ADMIN, (0, 0, 0) HyperLogLog [HYPERLOGLOG];
 
     // server
     Info "info" -1 LOADING | STALE | SENTINEL, (0, 0, 0) Server [DANGEROUS] tips[NONDET, ALL_SHARDS, RES_SPECIAL];
@@ -157,6 +271,15 @@ commands! {
     CommandList "command|list" -2 LOADING | STALE | SENTINEL, (0, 0, 0) Server [CONNECTION] tips[NONDET_ORDER];
     CommandHelp "command|help" 2 LOADING | STALE | SENTINEL, (0, 0, 0) Server [CONNECTION];
     LastSave "lastsave" 1 LOADING | STALE | FAST, (0, 0, 0) Server [ADMIN DANGEROUS] tips[NONDET];
+
+    // memory
+    Memory "memory" -2 CONTAINER, (0, 0, 0) Server [];
+    MemoryDoctor "memory|doctor" 2 0, (0, 0, 0) Server [] tips[NONDET, ALL_SHARDS, RES_SPECIAL];
+    MemoryHelp "memory|help" 2 LOADING | STALE, (0, 0, 0) Server [];
+    MemoryMallocStats "memory|malloc-stats" 2 0, (0, 0, 0) Server [] tips[NONDET, ALL_SHARDS, RES_SPECIAL];
+    MemoryPurge "memory|purge" 2 0, (0, 0, 0) Server [] tips[ALL_SHARDS, ALL_SUCCEEDED];
+    MemoryStats "memory|stats" 2 0, (0, 0, 0) Server [] tips[NONDET, ALL_SHARDS, RES_SPECIAL];
+    MemoryUsage "memory|usage" -3 READONLY, (2, 2, 1) Server [] keys[key_at(RO, 2)];
 
     // transactions
     Multi "multi" 1 NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY, (0, 0, 0) Transactions [TRANSACTION];

@@ -61,6 +61,9 @@ pub struct Blocking {
     clients: HashMap<u64, BlockedClient>,
     ready: Vec<(usize, Bytes)>,
     ready_set: HashSet<(usize, Bytes)>,
+    /// The ready key whose waiters are being served: as in Redis, a retried command pops from this key
+    /// only, even when an earlier key of its list also has elements now.
+    serving: Option<(usize, Bytes)>,
 }
 
 impl Blocking {
@@ -132,6 +135,16 @@ impl Blocking {
         std::mem::take(&mut self.ready)
     }
 
+    /// The ready key whose waiters are being served right now, if any.
+    pub fn serving(&self) -> Option<&(usize, Bytes)> {
+        self.serving.as_ref()
+    }
+
+    /// Sets (or clears) the ready key being served.
+    pub fn set_serving(&mut self, key: Option<(usize, Bytes)>) {
+        self.serving = key;
+    }
+
     /// Clients waiting on `key` of `db`, first blocked first.
     pub fn waiters(&self, db: usize, key: &Bytes) -> Vec<u64> {
         self.by_key.get(&(db, key.clone())).map(|w| w.iter().copied().collect()).unwrap_or_default()
@@ -139,18 +152,19 @@ impl Blocking {
 }
 
 /// Parses a blocking timeout in seconds (fractions allowed) into an absolute deadline: `None` for 0.
+///
+/// As Redis 7.0: milliseconds are the ceiling of `seconds * 1000`, so tiny negative values mean 0
+/// (block forever); a value whose milliseconds do not fit a signed 64-bit integer (huge, `inf`) is
+/// "negative" because C's conversion yields `LLONG_MIN`; there is no upper bound otherwise.
 pub fn parse_timeout(arg: &[u8], now_ms: u64) -> Result<Option<u64>, CommandError> {
-    let seconds = rds_storage::num::parse_f64(arg)
-        .filter(|s| s.is_finite())
-        .ok_or_else(|| CommandError::err("timeout is not a float or out of range"))?;
-    if seconds < 0.0 {
+    let seconds =
+        rds_storage::num::parse_f64(arg).ok_or_else(|| CommandError::err("timeout is not a float or out of range"))?;
+    let millis = (seconds * 1000.0).ceil();
+    // 2^63: the first value a signed 64-bit integer cannot hold.
+    if !(0.0..9_223_372_036_854_775_808.0).contains(&millis) {
         return Err(CommandError::err("timeout is negative"));
     }
-    let millis = seconds * 1000.0;
-    if millis > (i64::MAX / 2) as f64 {
-        return Err(CommandError::err("timeout is out of range"));
-    }
-    let millis = millis.ceil() as u64;
+    let millis = millis as u64;
     Ok((millis > 0).then(|| now_ms.saturating_add(millis)))
 }
 
@@ -192,5 +206,12 @@ mod tests {
         assert_eq!(parse_timeout(b"0.5", 1000).unwrap(), Some(1500));
         assert_eq!(parse_timeout(b"-1", 0).unwrap_err().to_string(), "ERR timeout is negative");
         assert_eq!(parse_timeout(b"abc", 0).unwrap_err().to_string(), "ERR timeout is not a float or out of range");
+        assert_eq!(parse_timeout(b"0.0001", 1000).unwrap(), Some(1001));
+        assert_eq!(parse_timeout(b"-0.0001", 1000).unwrap(), None);
+        for huge in ["1e16", "inf", "-inf", "9223372036854775807"] {
+            assert_eq!(parse_timeout(huge.as_bytes(), 0).unwrap_err().to_string(), "ERR timeout is negative");
+        }
+        assert_eq!(parse_timeout(b"nan", 0).unwrap_err().to_string(), "ERR timeout is not a float or out of range");
+        assert_eq!(parse_timeout(b"1e15", 5).unwrap(), Some(1_000_000_000_000_000_005));
     }
 }

@@ -84,11 +84,14 @@ pub fn serve_blocked_clients(server: &mut ServerState) {
     while server.blocking.has_ready() && rounds < MAX_SERVE_ROUNDS {
         rounds += 1;
         for (db, key) in server.blocking.take_ready() {
-            for id in server.blocking.waiters(db, &key) {
+            let waiters = server.blocking.waiters(db, &key);
+            server.blocking.set_serving(Some((db, key)));
+            for id in waiters {
                 serve_blocked_client(server, id);
             }
         }
     }
+    server.blocking.set_serving(None);
 }
 
 fn serve_blocked_client(server: &mut ServerState, id: u64) {
@@ -111,7 +114,7 @@ fn serve_blocked_client(server: &mut ServerState, id: u64) {
 }
 
 /// The checks of Redis's `processCommand`, in its order.
-fn check(server: &ServerState, session: &Session, argv: &[Bytes]) -> Result<&'static CommandSpec, CommandError> {
+fn check(server: &mut ServerState, session: &mut Session, argv: &[Bytes]) -> Result<&'static CommandSpec, CommandError> {
     let spec = match resolve(argv) {
         Resolved::Command(spec) => spec,
         Resolved::UnknownCommand => return Err(unknown_command(argv)),
@@ -124,6 +127,9 @@ fn check(server: &ServerState, session: &Session, argv: &[Bytes]) -> Result<&'st
     if !session.authenticated && !spec.has(flags::NO_AUTH) {
         return Err(CommandError::NoAuth);
     }
+    // Redis evicts before every command when maxmemory is set, then refuses DENYOOM commands if that
+    // was not enough (after cluster redirection, before MISCONF/READONLY).
+    crate::evict::check_oom(server, session, spec)?;
     check_pubsub_context(server, session, spec)?;
     Ok(spec)
 }
@@ -179,7 +185,7 @@ pub fn call(server: &mut ServerState, session: &mut Session, argv: &[Bytes], spe
     propagate_expired(server);
     if changes > 0 {
         server.dirty += changes;
-        for position in spec.key_positions(argv.len()) {
+        for position in spec.written_keys(argv) {
             server.key_touched(db_index, &argv[position]);
         }
         if effects.is_none() {
@@ -190,6 +196,18 @@ pub fn call(server: &mut ServerState, session: &mut Session, argv: &[Bytes], spe
         server.pending_effects.extend(effects.into_iter().map(|effect| (db_index, effect)));
     }
     let duration_us = now_us().saturating_sub(start_us);
+    // Redis records the memory peak after every command, before the next eviction.
+    server.update_memory_peak();
+    // A blocked client's command retried after a write (`serve_blocked_clients`) is still the one
+    // command it sent: as in Redis it counts once in the stats and shows once to MONITOR, and it
+    // reaches the slow log only when it is served (never when it blocks or times out).
+    let retry = server.blocking.serving().is_some();
+    if session.block.is_none() {
+        record_slow(server, session.id, argv, spec, duration_us, now);
+    }
+    if retry {
+        return;
+    }
     server.stats.commands_processed += 1;
     server.stats.commands.record_call(spec.id, duration_us, result.is_err());
     if let Some(record) = server.clients.get_mut(session.id) {
@@ -197,7 +215,6 @@ pub fn call(server: &mut ServerState, session: &mut Session, argv: &[Bytes], spe
         record.last_interaction_ms = now;
         record.db = session.db;
     }
-    record_slow(server, session.id, argv, spec, duration_us, now);
     if !server.monitors.is_empty() && !spec.has(flags::SKIP_MONITOR | flags::ADMIN) {
         feed_monitors(server, session.id, db_index, argv, start_us);
     }

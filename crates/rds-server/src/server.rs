@@ -176,6 +176,8 @@ async fn cron(shared: Arc<Shared>) {
         }
         sample_ops(&mut state, now);
         enforce_output_limits(&mut state, now);
+        // The memory peak, and evictions left over by a run that hit its time limit.
+        crate::evict::cron(&mut state, period * u32::try_from(EXPIRE_CYCLE_TIME_PERCENT).unwrap_or(25) / 100);
     }
 }
 

@@ -68,6 +68,16 @@ pub struct Settings {
     pub notify_flags: u32,
     /// How key access metadata is kept (`maxmemory-policy`, `lfu-log-factor`, `lfu-decay-time`).
     pub access: AccessPolicy,
+    /// `list-max-listpack-size`.
+    pub list_max_listpack_size: i64,
+    /// `hash-max-listpack-entries` / `hash-max-listpack-value`.
+    pub hash_limits: rds_storage::hash::HashLimits,
+    /// `set-max-intset-entries`.
+    pub set_limits: rds_storage::set::SetLimits,
+    /// `zset-max-listpack-entries` / `zset-max-listpack-value`.
+    pub zset_limits: rds_storage::zset::ZSetLimits,
+    /// `maxmemory` and the eviction directives.
+    pub maxmemory: crate::evict::Limits,
 }
 
 /// LFU counter value of a new key (Redis's `LFU_INIT_VAL`).
@@ -154,6 +164,19 @@ impl Settings {
                 lfu_log_factor: u32::try_from(config.int("lfu-log-factor")).unwrap_or(10),
                 lfu_decay_minutes: u32::try_from(config.int("lfu-decay-time")).unwrap_or(1),
             },
+            list_max_listpack_size: config.int("list-max-listpack-size"),
+            hash_limits: rds_storage::hash::HashLimits {
+                max_listpack_entries: usize::try_from(config.int("hash-max-listpack-entries")).unwrap_or(512),
+                max_listpack_value: usize::try_from(config.int("hash-max-listpack-value")).unwrap_or(64),
+            },
+            set_limits: rds_storage::set::SetLimits {
+                max_intset_entries: usize::try_from(config.int("set-max-intset-entries")).unwrap_or(512),
+            },
+            zset_limits: rds_storage::zset::ZSetLimits {
+                max_listpack_entries: usize::try_from(config.int("zset-max-listpack-entries")).unwrap_or(128),
+                max_listpack_value: usize::try_from(config.int("zset-max-listpack-value")).unwrap_or(64),
+            },
+            maxmemory: crate::evict::Limits::from_config(config),
         }
     }
 
@@ -222,6 +245,10 @@ pub struct Stats {
     pub errors: crate::cmd::info::stats::ErrorTable,
     /// Highest estimated `used_memory` seen (`used_memory_peak`).
     pub peak_memory: u64,
+    /// Time memory spent over `maxmemory` in finished episodes (`total_eviction_exceeded_time`), µs.
+    pub eviction_exceeded_total_us: u64,
+    /// When memory went over `maxmemory` without eviction bringing it back yet, µs since the epoch.
+    pub eviction_exceeded_since_us: Option<u64>,
 }
 
 /// All mutable server state, behind one lock: one total order of commands and effects.
@@ -271,6 +298,10 @@ pub struct ServerState {
     /// Effects of the execution unit in progress (a command, or a whole EXEC), flushed to the effect
     /// stream when it ends: wrapped in MULTI/EXEC when there are several, as Redis does.
     pub pending_effects: Vec<(usize, Vec<Bytes>)>,
+    /// Where `used_memory` comes from, and its startup baseline.
+    pub memory: crate::memory::Accounting,
+    /// The eviction pool and round-robin position.
+    pub eviction: crate::evict::Eviction,
 }
 
 impl ServerState {
@@ -303,6 +334,8 @@ impl ServerState {
             watches: Watches::default(),
             blocking: Blocking::default(),
             pending_effects: Vec::new(),
+            memory: crate::memory::Accounting::new(),
+            eviction: crate::evict::Eviction::default(),
         }
     }
 

@@ -1,8 +1,8 @@
 //! INFO [section ...]: Redis 7.0's sections, field names and order, with rds's real values where it has
 //! them and honest constants (0, "ok", -1) for machinery it does not have.
 //!
-//! Memory is not tracked by an allocator hook, so `used_memory` is an estimate built from the sizes of
-//! keys and values (sampled on large databases); `used_memory_rss` is the process's real RSS.
+//! Memory figures come from [`crate::memory`]: `used_memory` is what the counting allocator handed
+//! out; `used_memory_rss` is the process's real RSS.
 
 mod memory;
 pub mod stats;
@@ -17,7 +17,7 @@ use crate::error::CmdResult;
 use crate::pubsub::Namespace;
 use crate::state::{now_us, ServerState};
 
-pub use memory::{bytes_to_human, estimate_memory, MemoryEstimate};
+pub use memory::bytes_to_human;
 
 /// Sections in output order, and whether plain `INFO` (or `default`) includes each.
 const SECTIONS: &[(&str, bool)] = &[
@@ -362,12 +362,13 @@ fn stats_section(out: &mut String, state: &ServerState) {
         ],
     );
     field(out, "evicted_keys", s.evicted_keys);
-    let eviction = [
-        "evicted_clients",
-        "total_eviction_exceeded_time",
-        "current_eviction_exceeded_time",
-    ];
-    zeros(out, &eviction);
+    field(out, "evicted_clients", 0);
+    let current_us = s
+        .eviction_exceeded_since_us
+        .map_or(0, |since| now_us().saturating_sub(since));
+    let total_ms = (s.eviction_exceeded_total_us + current_us) / 1000;
+    field(out, "total_eviction_exceeded_time", total_ms);
+    field(out, "current_eviction_exceeded_time", current_us / 1000);
     field(out, "keyspace_hits", s.keyspace_hits);
     field(out, "keyspace_misses", s.keyspace_misses);
     let channels = state.pubsub.active(Namespace::Channel, None).len();

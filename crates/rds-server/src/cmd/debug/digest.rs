@@ -88,6 +88,21 @@ impl ValueDigest {
 /// Continues `digest` with `value` (DEBUG DIGEST-VALUE starts from zeros).
 pub fn value_digest(digest: [u8; DIGEST_LEN], value: &Value, has_ttl: bool) -> [u8; DIGEST_LEN] {
     // Each new value type adds its arm here, following the rules on `ValueDigest`.
+    if let Value::List(list) = value {
+        let mut builder = ValueDigest::start(digest, type_code::LIST);
+        list.iter().for_each(|element| builder.ordered(element));
+        return builder.finish(has_ttl);
+    }
+    if let Value::Hash(hash) = value {
+        let mut builder = ValueDigest::start(digest, type_code::HASH);
+        hash.iter().for_each(|(field, value)| builder.unordered_pair(field, value));
+        return builder.finish(has_ttl);
+    }
+    if let Value::Set(set) = value {
+        let mut builder = ValueDigest::start(digest, type_code::SET);
+        set.iter().for_each(|member| builder.unordered(&member));
+        return builder.finish(has_ttl);
+    }
     let mut builder = ValueDigest::start(digest, type_code::STRING);
     if let Some(bytes) = value.as_string() {
         builder.ordered(bytes);

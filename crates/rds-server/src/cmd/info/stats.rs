@@ -142,6 +142,11 @@ impl CommandTable {
         self.entry(id).rejected += 1;
     }
 
+    /// Counts a failure of `id` after the call was counted (a blocked command ended by CLIENT UNBLOCK).
+    pub fn record_failed(&mut self, id: CommandId) {
+        self.entry(id).failed += 1;
+    }
+
     /// Commands with any activity, in table order.
     pub fn active(&self) -> impl Iterator<Item = (&'static CommandSpec, &CommandStats)> {
         COMMANDS
