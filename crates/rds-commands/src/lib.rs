@@ -366,6 +366,17 @@ mod tests {
     }
 
     #[test]
+    fn written_keys_leave_out_read_only_keys() {
+        let sort = spec(CommandId::Sort);
+        assert_eq!(sort.written_keys(&["sort", "k", "store", "d"]), vec![3]);
+        assert_eq!(sort.written_keys(&["sort", "k"]), Vec::<usize>::new());
+        let pfmerge = spec(CommandId::PfMerge);
+        assert_eq!(pfmerge.written_keys(&["pfmerge", "d", "a", "b"]), vec![1]);
+        let del = spec(CommandId::Del);
+        assert_eq!(del.written_keys(&["del", "a", "b"]), vec![1, 2]);
+    }
+
+    #[test]
     fn derives_acl_categories() {
         assert_eq!(
             spec(CommandId::Get).acl_categories(),

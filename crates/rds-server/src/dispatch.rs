@@ -188,11 +188,12 @@ pub fn call(server: &mut ServerState, session: &mut Session, argv: &[Bytes], spe
         for position in spec.written_keys(argv) {
             server.key_touched(db_index, &argv[position]);
         }
-        if effects.is_none() {
+        // Without a consumer (no replica, no AOF) the effects would be dropped: skip copying them.
+        if effects.is_none() && server.effects.is_enabled() {
             server.pending_effects.push((db_index, argv.to_vec()));
         }
     }
-    if let Some(effects) = effects {
+    if let Some(effects) = effects.filter(|_| server.effects.is_enabled()) {
         server.pending_effects.extend(effects.into_iter().map(|effect| (db_index, effect)));
     }
     let duration_us = now_us().saturating_sub(start_us);
@@ -235,7 +236,9 @@ pub fn propagate_expired(server: &mut ServerState) {
                 let mut nobody = Session::new(0, true, true);
                 crate::notify::notify(server, &mut nobody, crate::notify::EXPIRED, "expired", &key, db_index);
             }
-            server.pending_effects.push((db_index, vec![Bytes::from_static(b"DEL"), Bytes::copy_from_slice(&key)]));
+            if server.effects.is_enabled() {
+                server.pending_effects.push((db_index, vec![Bytes::from_static(b"DEL"), Bytes::copy_from_slice(&key)]));
+            }
         }
     }
 }

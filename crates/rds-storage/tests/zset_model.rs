@@ -348,6 +348,7 @@ impl Model {
         zset.random_members(3, true, |m, s| {
             assert_eq!(self.map.get(m), Some(&s));
             assert!(picked.insert(m.to_vec()));
+            true
         });
         assert_eq!(picked.len(), entries.len().min(3));
         assert_eq!(&zset.clone(), zset);

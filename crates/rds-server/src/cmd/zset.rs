@@ -18,6 +18,7 @@ mod tests;
 mod tests_blocking;
 
 use bytes::Bytes;
+use rds_resp::double::format_g17;
 use rds_resp::ReplyBuf;
 use rds_storage::num::parse_f64;
 use rds_storage::zset::{AddFlags, AddOutcome, LexRange, ScoreRange, ZSet, ZSetError, ZSetLimits};
@@ -77,23 +78,34 @@ fn changed_key(ctx: &mut Ctx, key: &[u8], n: u64) {
 }
 
 /// Writes a score the way Redis's `addReplyDouble` does (`%.17g`, a bulk string in RESP2, a double
-/// in RESP3), without formatting through the general path for integral scores.
+/// in RESP3), without the general formatter for integral scores.
 pub(crate) fn reply_score(out: &mut ReplyBuf, score: f64) {
-    // Integral values below 1e17 print as plain integers under %.17g; -0 keeps its sign.
-    let integral = score.fract() == 0.0 && score.abs() < 1e17 && !(score == 0.0 && score.is_sign_negative());
-    if !integral {
-        out.double(score);
-        return;
-    }
     let mut digits = [0u8; 24];
-    let text = format_int(score as i64, &mut digits);
-    if out.is_resp3() {
-        out.raw(b",");
-        out.raw(text);
-        out.raw(b"\r\n");
-    } else {
-        out.bulk(text);
+    match (integral_text(score, &mut digits), out.is_resp3()) {
+        (Some(text), false) => out.bulk(text),
+        (Some(text), true) => {
+            out.raw(b",");
+            out.raw(text);
+            out.raw(b"\r\n");
+        }
+        (None, _) => out.double(score),
     }
+}
+
+/// Writes a score as a `%.17g` bulk string whatever the protocol (ZSCAN).
+fn bulk_score(out: &mut ReplyBuf, score: f64) {
+    let mut digits = [0u8; 24];
+    match integral_text(score, &mut digits) {
+        Some(text) => out.bulk(text),
+        None => out.bulk(format_g17(score).as_bytes()),
+    }
+}
+
+/// The `%.17g` text of an integral score below 1e17 (which prints as a plain integer), formatted
+/// without allocating; `None` for other scores, and for -0 (which prints as "-0").
+fn integral_text(score: f64, buf: &mut [u8; 24]) -> Option<&[u8]> {
+    let integral = score.fract() == 0.0 && score.abs() < 1e17 && !(score == 0.0 && score.is_sign_negative());
+    integral.then(|| format_int(score as i64, buf))
 }
 
 /// The decimal digits of `value`, written at the end of `buf`.
@@ -198,13 +210,13 @@ fn parse_add(ctx: &Ctx, incr: bool) -> Result<AddArgs, CommandError> {
         index += 1;
     }
     let elements = ctx.argc() - index;
-    if elements == 0 || elements % 2 != 0 {
+    if elements == 0 || !elements.is_multiple_of(2) {
         return Err(CommandError::Syntax);
     }
     if flags.nx && flags.xx {
         return Err(CommandError::err("XX and NX options at the same time are not compatible"));
     }
-    if (flags.gt && flags.nx) || (flags.lt && flags.nx) || (flags.gt && flags.lt) {
+    if (flags.nx && (flags.gt || flags.lt)) || (flags.gt && flags.lt) {
         return Err(CommandError::err("GT, LT, and/or NX options at the same time are not compatible"));
     }
     if flags.incr && elements > 2 {

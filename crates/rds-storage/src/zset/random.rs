@@ -13,14 +13,18 @@ use super::{Repr, ZSet};
 impl ZSet {
     /// ZRANDMEMBER: `count` members, distinct when `unique` (all of them, in order, when `count`
     /// covers the set), with repetitions otherwise. Visits them without allocating per member, so the
-    /// caller can stream a large reply.
-    pub fn random_members(&self, count: usize, unique: bool, mut visit: impl FnMut(&[u8], f64)) {
+    /// caller can stream a large reply; `visit` returns false to stop early.
+    pub fn random_members(&self, count: usize, unique: bool, mut visit: impl FnMut(&[u8], f64) -> bool) {
         let len = self.len();
         if len == 0 || count == 0 {
             return;
         }
         if unique && count >= len {
-            self.iter().for_each(|(member, score)| visit(member, score));
+            for (member, score) in self.iter() {
+                if !visit(member, score) {
+                    return;
+                }
+            }
             return;
         }
         if unique && count.saturating_mul(3) > len {
@@ -28,10 +32,9 @@ impl ZSet {
             let mut needed = count;
             for (seen, (member, score)) in self.iter().enumerate() {
                 if random_below(len - seen) < needed {
-                    visit(member, score);
                     needed -= 1;
-                    if needed == 0 {
-                        break;
+                    if !visit(member, score) || needed == 0 {
+                        return;
                     }
                 }
             }
@@ -46,7 +49,9 @@ impl ZSet {
                 continue;
             }
             if let Some((member, score)) = access.get(rank) {
-                visit(member, score);
+                if !visit(member, score) {
+                    return;
+                }
             }
             produced += 1;
         }

@@ -297,6 +297,7 @@ fn random_members_and_scan() {
             z.random_members(count, true, |m, s| {
                 assert_eq!(z.score(m), Some(s));
                 assert!(seen.insert(m.to_vec()), "duplicate");
+                true
             });
             assert_eq!(seen.len(), count.min(50));
         }
@@ -304,6 +305,7 @@ fn random_members_and_scan() {
         z.random_members(500, false, |m, _| {
             assert!(z.contains(m));
             picks += 1;
+            true
         });
         assert_eq!(picks, 500);
         let mut scanned = HashSet::new();

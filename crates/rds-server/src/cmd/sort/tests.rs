@@ -333,3 +333,19 @@ fn getkeys_finds_the_store_destination() {
         (&["COMMAND", "GETKEYS", "SORT_RO", "k", "BY", "x"], &strings(&["k"])),
     ]);
 }
+
+#[test]
+fn cluster_mode_refuses_by_and_get_patterns() {
+    let config = rds_config::Config::from_text("cluster-enabled yes\n", "").expect("valid config");
+    let mut h = Harness::with_config(config);
+    list(&mut h, "{t}l", &["3", "1", "2"]);
+    h.expect_all(&[
+        (&["SORT", "{t}l"], &strings(&["1", "2", "3"])),
+        (&["SORT", "{t}l", "BY", "w*"], "-ERR BY option of SORT denied in Cluster mode.\r\n"),
+        (&["SORT_RO", "{t}l", "BY", "{t}w*"], "-ERR BY option of SORT denied in Cluster mode.\r\n"),
+        (&["SORT", "{t}l", "BY", "nosort"], &strings(&["3", "1", "2"])),
+        (&["SORT", "{t}l", "GET", "#"], "-ERR GET option of SORT denied in Cluster mode.\r\n"),
+        (&["SORT", "{t}l", "foo", "BY", "w*"], "-ERR syntax error\r\n"),
+        (&["SORT", "{t}l", "BY", "w*", "foo"], "-ERR BY option of SORT denied in Cluster mode.\r\n"),
+    ]);
+}

@@ -1,0 +1,49 @@
+# rds container images. The build context is the workspace root (.dockerignore keeps it small).
+#
+# runtime (docker-compose.yml builds this one): rds-server built on the host and copied in, so no Rust
+# image is needed:
+#   cargo build --release --bin rds-server
+#   docker build --target runtime -t rds:local .                                  # on debian:bookworm-slim
+#   docker/make-base.sh && docker build --target runtime --build-arg BASE=rds-base:local -t rds:local .
+# The binary links the host's glibc: build it on Debian bookworm (or older) for the bookworm base.
+# RDS_BIN picks another binary inside the context, e.g. --build-arg RDS_BIN=target/debug/rds-server.
+#
+# from-source: compiles rds-server in a Rust builder image, for machines that can pull one:
+#   docker build --target from-source -t rds:local .
+#
+# Name the target: the legacy builder (DOCKER_BUILDKIT=0, or a docker CLI without buildx) builds every
+# stage up to the one it is asked for, and the Rust stage would need a registry.
+
+ARG BASE=debian:bookworm-slim
+ARG RUST_IMAGE=rust:1-bookworm
+
+# What both targets share: configuration, data directory, user, health check, entry point.
+FROM ${BASE} AS common
+COPY configs/ /etc/rds/
+COPY --chown=999:999 docker/data/ /data/
+WORKDIR /data
+VOLUME /data
+USER 999:999
+EXPOSE 6379
+# PING over bash's /dev/tcp, so the check needs no redis-cli in the image; -NOAUTH still means alive.
+HEALTHCHECK --interval=5s --timeout=3s --start-period=10s --retries=3 \
+    CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/6379 && printf 'PING\\r\\n' >&3 && IFS= read -r -t 2 reply <&3 && [[ $reply == +PONG* || $reply == -NOAUTH* ]]"]
+ENTRYPOINT ["/usr/local/bin/rds-server"]
+CMD ["/etc/rds/rds-server.conf"]
+
+FROM common AS runtime
+ARG RDS_BIN=target/release/rds-server
+COPY ${RDS_BIN} /usr/local/bin/rds-server
+
+FROM ${RUST_IMAGE} AS builder
+WORKDIR /src
+COPY Cargo.toml Cargo.lock ./
+COPY bin/ bin/
+COPY crates/ crates/
+RUN cargo build --release --locked --bin rds-server
+
+FROM common AS from-source
+COPY --from=builder /src/target/release/rds-server /usr/local/bin/rds-server
+
+# The default target under BuildKit (which skips stages it does not need) is the last one: runtime.
+FROM runtime
