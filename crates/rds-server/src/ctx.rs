@@ -74,6 +74,7 @@ impl<'a> Ctx<'a> {
 
     /// Looks `key` up for reading: applies lazy expiry, updates the access clock and hit/miss stats.
     pub fn lookup_read(&mut self, key: &[u8]) -> Option<&Value> {
+        self.notify_if_miss(key);
         let mode = self.server.expiry_mode;
         let now = self.now_ms;
         let policy = self.server.settings.access;
@@ -114,13 +115,29 @@ impl<'a> Ctx<'a> {
     /// Stores `value` at `key`, clearing any TTL.
     pub fn set_value(&mut self, key: &[u8], value: Value) {
         let access = self.server.settings.access.created(self.now_ms);
-        self.db().set(key, value, access);
+        if self.db().set(key, value, access).is_none() {
+            self.notify(crate::notify::NEW, "new", key);
+        }
     }
 
     /// Stores `value` at `key`, keeping its TTL.
     pub fn set_value_keep_ttl(&mut self, key: &[u8], value: Value) {
         let access = self.server.settings.access.created(self.now_ms);
-        self.db().set_keep_ttl(key, value, access);
+        if self.db().set_keep_ttl(key, value, access).is_none() {
+            self.notify(crate::notify::NEW, "new", key);
+        }
+    }
+
+    /// Publishes a `keymiss` notification when a read is about to miss `key` and the `m` class is on
+    /// (checked before the lookup so the fast path pays nothing when it is off).
+    fn notify_if_miss(&mut self, key: &[u8]) {
+        if self.server.settings.notify_flags & crate::notify::KEY_MISS == 0 {
+            return;
+        }
+        let (mode, now, db) = (self.server.expiry_mode, self.now_ms, self.session.db);
+        if !self.server.keyspace.dbs[db].contains(key, now, mode) {
+            self.notify(crate::notify::KEY_MISS, "keymiss", key);
+        }
     }
 
     /// Records `n` changes to the dataset (drives `dirty` and propagation).
@@ -149,6 +166,7 @@ impl Ctx<'_> {
     /// Like [`Ctx::lookup_read`], also lending the reply buffer, so a found value can be written into
     /// the reply without copying it first (GET, MGET).
     pub fn lookup_read_with_out(&mut self, key: &[u8]) -> (Option<&Value>, &mut ReplyBuf) {
+        self.notify_if_miss(key);
         let mode = self.server.expiry_mode;
         let now = self.now_ms;
         let policy = self.server.settings.access;

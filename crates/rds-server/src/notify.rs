@@ -91,3 +91,29 @@ mod tests {
         assert_eq!(parse_flags("A") .map(|f| f & (KEY_MISS | NEW)), Some(0));
     }
 }
+
+#[cfg(test)]
+mod event_tests {
+    use crate::testing::Harness;
+    use rds_config::Config;
+
+    fn harness(classes: &str) -> Harness {
+        let args = ["--notify-keyspace-events".to_string(), classes.to_string()];
+        Harness::with_config(Config::load(None, &args).unwrap()).resp3()
+    }
+
+    #[test]
+    fn new_keys_and_misses_are_published() {
+        let mut h = harness("Enm");
+        h.run(&["SUBSCRIBE", "__keyevent@0__:new", "__keyevent@0__:keymiss"]);
+        assert_eq!(
+            h.run(&["SET", "k", "v"]),
+            ">3\r\n$7\r\nmessage\r\n$18\r\n__keyevent@0__:new\r\n$1\r\nk\r\n+OK\r\n"
+        );
+        assert_eq!(h.run(&["SET", "k", "w"]), "+OK\r\n");
+        assert_eq!(
+            h.run(&["GET", "nokey"]),
+            ">3\r\n$7\r\nmessage\r\n$22\r\n__keyevent@0__:keymiss\r\n$5\r\nnokey\r\n_\r\n"
+        );
+    }
+}
