@@ -20,7 +20,12 @@ pub fn execute(server: &mut ServerState, session: &mut Session, argv: &[Bytes]) 
         Ok(spec) => {
             call(server, session, argv, spec);
             register_block(server, session, argv);
+            let propagated = !server.pending_effects.is_empty();
             server.flush_effects();
+            if propagated {
+                // WAIT waits for the replicas to acknowledge this offset.
+                session.woff = server.effects.offset;
+            }
             serve_blocked_clients(server);
         }
         Err(error) => {
@@ -129,8 +134,12 @@ fn check(server: &mut ServerState, session: &mut Session, argv: &[Bytes]) -> Res
     }
     // Redis evicts before every command when maxmemory is set, then refuses DENYOOM commands if that
     // was not enough (after cluster redirection, before MISCONF/READONLY).
-    crate::evict::check_oom(server, session, spec)?;
+    if !session.is_master {
+        crate::evict::check_oom(server, session, spec)?;
+    }
+    crate::repl::master::check_write(server, session, spec)?;
     check_pubsub_context(server, session, spec)?;
+    crate::repl::master::check_stale(server, session, spec)?;
     Ok(spec)
 }
 
@@ -185,8 +194,12 @@ pub fn call(server: &mut ServerState, session: &mut Session, argv: &[Bytes], spe
     propagate_expired(server);
     if changes > 0 {
         server.dirty += changes;
-        for position in spec.written_keys(argv) {
-            server.key_touched(db_index, &argv[position]);
+        // Only WATCH and blocked clients care which keys were written: skip the key-spec walk (and its
+        // allocations) when there are neither.
+        if !server.watches.is_empty() || !server.blocking.is_empty() {
+            for position in spec.written_keys(argv) {
+                server.key_touched(db_index, &argv[position]);
+            }
         }
         // Without a consumer (no replica, no AOF) the effects would be dropped: skip copying them.
         if effects.is_none() && server.effects.is_enabled() {
