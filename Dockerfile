@@ -20,7 +20,9 @@ ARG RUST_IMAGE=rust:1-bookworm
 # What both targets share: configuration, data directory, user, health check, entry point.
 FROM ${BASE} AS common
 COPY configs/ /etc/rds/
-COPY --chown=999:999 docker/data/ /data/
+# Creates /data owned by the server's user (copying a folder's contents chowns the folders it creates,
+# not the destination /).
+COPY --chown=999:999 docker/rootfs/ /
 WORKDIR /data
 VOLUME /data
 USER 999:999

@@ -76,7 +76,7 @@ fn run(config: Config, has_file: bool) -> anyhow::Result<()> {
     .context("start the async runtime")?;
     runtime.block_on(async move {
         let listeners = rds_server::bind(&config).await?;
-        rds_server::Server::new(config).run(listeners).await;
+        rds_server::Server::new(config).run(listeners).await?;
         Ok(())
     })
 }

@@ -10,7 +10,7 @@
 #     image's HEALTHCHECK), /etc/passwd, /etc/group, /etc/nsswitch.conf and /tmp. Needs redis-cli on
 #     the host (Debian's redis-tools) and an rds-server binary built on this machine (--binary,
 #     default target/release/rds-server) so its libraries match.
-# --mode debootstrap (a minute or more; ~120 MB): a Debian bookworm `minbase` root made by
+# --mode debootstrap (about a minute; ~130 MB): a Debian bookworm `minbase` root made by
 #     debootstrap from the Debian mirror that apt uses here, with redis-tools included. Installs
 #     debootstrap with apt-get when it is missing (needs root).
 #
@@ -21,9 +21,10 @@ set -euo pipefail
 log() { printf 'make-base: %s\n' "$*" >&2; }
 die() { printf 'make-base: ERROR: %s\n' "$*" >&2; exit 1; }
 
-cd "$(dirname "$0")/.."
+script="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
+workspace="$(dirname "$(dirname "$script")")"
 mode="${RDS_BASE_MODE:-scratch}"
-binary="target/release/rds-server"
+binary="$workspace/target/release/rds-server"
 tag="rds-base:local"
 force=0
 while [ "$#" -gt 0 ]; do
@@ -32,18 +33,26 @@ while [ "$#" -gt 0 ]; do
         --binary) binary="${2:?--binary needs a path}"; shift 2 ;;
         --tag) tag="${2:?--tag needs a value}"; shift 2 ;;
         --force) force=1; shift ;;
-        -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,20p' "$script" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument: $1 (see --help)" ;;
     esac
 done
+case "$binary" in /*) ;; *) binary="$PWD/$binary" ;; esac
+cd "$workspace"
 
 command -v docker >/dev/null 2>&1 || die "docker is not installed (Debian: apt-get install docker.io)"
 docker info >/dev/null 2>&1 || die "the Docker engine does not answer (is dockerd running? may this user use it?)"
 
+# One build at a time on this machine (parallel tests): the second finds the first's image up to date.
+if command -v flock >/dev/null 2>&1; then
+    exec 9>"${TMPDIR:-/tmp}/rds-make-base.lock"
+    flock -w 600 9 || die "another make-base.sh held its lock for 10 minutes"
+fi
+
 label="org.rds.base.fingerprint"
 root=""
 trap '[ -z "$root" ] || rm -rf "$root" "$root.log"' EXIT
-script_sum="$(sha256sum "$0" | cut -d' ' -f1)"
+script_sum="$(sha256sum "$script" | cut -d' ' -f1)"
 
 # Skips the build when $tag already has fingerprint $1.
 up_to_date() {
@@ -52,19 +61,26 @@ up_to_date() {
     [ "$force" = 0 ] && [ "$have" = "$1" ]
 }
 
-# Imports the root file system in directory $1 as $tag with fingerprint $2.
+# Imports the root file system in directory $1 as $tag with fingerprint $2, then removes the image
+# the tag named before (when no other image is built on it).
 import_rootfs() {
+    local old
+    old="$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)"
     tar --numeric-owner -C "$1" -c . | docker import \
         --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
         --change "LABEL $label=$2" \
         --change 'CMD ["/bin/bash"]' \
         - "$tag" >/dev/null
     log "built $tag ($(docker image inspect -f '{{.Size}}' "$tag") bytes)"
+    if [ -n "$old" ] && [ "$(docker image inspect -f '{{len .RepoTags}}' "$old" 2>/dev/null)" = 0 ]; then
+        docker rmi "$old" >/dev/null 2>&1 || true
+    fi
 }
 
-# Absolute paths of the shared objects program $1 loads, the dynamic loader included.
+# Absolute paths of the shared objects program $1 loads, the dynamic loader included (none for a
+# static program).
 libraries_of() {
-    ldd "$1" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | sort -u
+    { ldd "$1" 2>/dev/null || true; } | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | sort -u
 }
 
 # Copies file $1 to the same path under root $2, following symlinks (so the copy is the real file).
@@ -90,7 +106,7 @@ build_scratch() {
     fi
     root="$(mktemp -d)"
     for f in $files; do copy_in "$f" "$root"; done
-    mkdir -p "$root/usr/local/bin" "$root/bin" "$root/etc" "$root/tmp" "$root/data" "$root/root"
+    mkdir -p "$root/usr/local/bin" "$root/bin" "$root/etc" "$root/tmp" "$root/root"
     cp -L "$cli" "$root/usr/local/bin/redis-cli"
     cp -L "$bash_bin" "$root/bin/bash"
     ln -s bash "$root/bin/sh"

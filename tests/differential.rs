@@ -31,7 +31,10 @@ const SCRIPTS: &[&str] = &[
     "lists.txt",
     "hashes.txt",
     "sets.txt",
+    "zsets.txt",
     "dump.txt",
+    "persistence.txt",
+    "replication.txt",
 ];
 
 /// Arguments both servers get, so neither writes files and DEBUG is available.
@@ -182,7 +185,10 @@ diff_tests! {
     lists_match_redis => "lists.txt",
     hashes_match_redis => "hashes.txt",
     sets_match_redis => "sets.txt",
+    zsets_match_redis => "zsets.txt",
     dump_restore_match_redis => "dump.txt",
+    persistence_matches_redis => "persistence.txt",
+    replication_commands_match_redis => "replication.txt",
 }
 
 #[test]

@@ -929,6 +929,11 @@ pub static DOCS: &[Doc] = &[
         ]),
     doc("command|help", "Show helpful text about the different subcommands", "5.0.0", "O(1)"),
     doc("lastsave", "Get the UNIX time stamp of the last successful save to disk", "1.0.0", "O(1)"),
+    doc("save", "Synchronously save the dataset to disk", "1.0.0", "O(N) where N is the total number of keys in all databases"),
+    doc("bgsave", "Asynchronously save the dataset to disk", "1.0.0", "O(1)")
+        .history(&[("3.2.2", "Added the `SCHEDULE` option.")])
+        .args(&[pure("schedule", "SCHEDULE").since("3.2.2").optional()]),
+    doc("bgrewriteaof", "Asynchronously rewrite the append-only file", "1.0.0", "O(1)"),
     doc("memory", "A container for memory diagnostics commands", "4.0.0", "Depends on subcommand."),
     doc("memory|doctor", "Outputs memory problems report", "4.0.0", "O(1)"),
     doc("memory|help", "Show helpful text about the different subcommands", "4.0.0", "O(1)"),

@@ -272,6 +272,20 @@ commands! {
     CommandHelp "command|help" 2 LOADING | STALE | SENTINEL, (0, 0, 0) Server [CONNECTION];
     LastSave "lastsave" 1 LOADING | STALE | FAST, (0, 0, 0) Server [ADMIN DANGEROUS] tips[NONDET];
 
+    // persistence
+    Save "save" 1 ADMIN | NOSCRIPT | NO_ASYNC_LOADING | NO_MULTI, (0, 0, 0) Server [];
+    BgSave "bgsave" -1 ADMIN | NOSCRIPT | NO_ASYNC_LOADING, (0, 0, 0) Server [];
+    BgRewriteAof "bgrewriteaof" 1 ADMIN | NOSCRIPT | NO_ASYNC_LOADING, (0, 0, 0) Server [];
+
+    // replication
+    Replconf "replconf" -1 ADMIN | NOSCRIPT | LOADING | STALE | ALLOW_BUSY, (0, 0, 0) Server [];
+    Psync "psync" -3 ADMIN | NOSCRIPT | NO_ASYNC_LOADING | NO_MULTI, (0, 0, 0) Server [];
+    Sync "sync" 1 ADMIN | NOSCRIPT | NO_ASYNC_LOADING | NO_MULTI, (0, 0, 0) Server [];
+    Replicaof "replicaof" 3 ADMIN | NOSCRIPT | STALE | NO_ASYNC_LOADING, (0, 0, 0) Server [];
+    Slaveof "slaveof" 3 ADMIN | NOSCRIPT | STALE | NO_ASYNC_LOADING, (0, 0, 0) Server [];
+    Role "role" 1 NOSCRIPT | LOADING | STALE | FAST, (0, 0, 0) Server [ADMIN DANGEROUS];
+    Wait "wait" 3 NOSCRIPT, (0, 0, 0) Generic [CONNECTION] tips[ALL_SHARDS, AGG_MIN];
+
     // memory
     Memory "memory" -2 CONTAINER, (0, 0, 0) Server [];
     MemoryDoctor "memory|doctor" 2 0, (0, 0, 0) Server [] tips[NONDET, ALL_SHARDS, RES_SPECIAL];

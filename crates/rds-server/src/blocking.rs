@@ -18,6 +18,8 @@ pub enum TimeoutReply {
     NullArray,
     /// A null bulk (`$-1` / `_`): BLMOVE, BRPOPLPUSH.
     NullBulk,
+    /// An integer: WAIT's count of replicas that acknowledged, kept current as acks arrive.
+    Integer(i64),
 }
 
 impl TimeoutReply {
@@ -26,6 +28,7 @@ impl TimeoutReply {
         match self {
             TimeoutReply::NullArray => out.null_array(),
             TimeoutReply::NullBulk => out.null(),
+            TimeoutReply::Integer(n) => out.int(n),
         }
     }
 }
@@ -111,6 +114,18 @@ impl Blocking {
     /// True when client `id` is blocked.
     pub fn is_blocked(&self, id: u64) -> bool {
         self.clients.contains_key(&id)
+    }
+
+    /// Changes what blocked client `id` replies on timeout (WAIT's count grows as acks arrive).
+    pub fn set_timeout_reply(&mut self, id: u64, reply: TimeoutReply) {
+        if let Some(blocked) = self.clients.get_mut(&id) {
+            blocked.request.timeout_reply = reply;
+        }
+    }
+
+    /// Ids of every blocked client.
+    pub fn client_ids(&self) -> Vec<u64> {
+        self.clients.keys().copied().collect()
     }
 
     /// A write touched `key`: if someone waits on it, queue it to be served after the command.

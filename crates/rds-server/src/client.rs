@@ -370,6 +370,12 @@ pub struct Session {
     pub block: Option<crate::blocking::BlockRequest>,
     /// True inside EXEC or when retrying for a blocked client: blocking commands must not block.
     pub deny_blocking: bool,
+    /// Replication offset right after this client's last propagated write (what WAIT waits for).
+    pub woff: u64,
+    /// This session applies our master's stream: exempt from READONLY, stale-data and OOM checks.
+    pub is_master: bool,
+    /// Set by PSYNC/SYNC: once its replies are written the connection becomes a replica link.
+    pub handover: bool,
 }
 
 /// A transaction being queued.
@@ -409,6 +415,9 @@ impl Session {
             multi: None,
             block: None,
             deny_blocking: false,
+            woff: 0,
+            is_master: false,
+            handover: false,
         }
     }
 }

@@ -74,6 +74,7 @@ pub async fn serve(shared: Arc<Shared>, mut stream: TcpStream, peer: SocketAddr)
     state.watches.unwatch_all(id);
     state.blocking.unblock(id);
     state.pubsub.remove_client(id);
+    crate::repl::client_closed(&mut state, id, now_ms());
 }
 
 struct Connection {
@@ -98,6 +99,8 @@ enum BatchEnd {
     Close,
     /// The last command blocked the client, until the deadline (ms since the epoch) if any.
     Blocked(Option<u64>),
+    /// PSYNC/SYNC: the connection becomes a replica link.
+    Handover,
 }
 
 impl Connection {
@@ -120,6 +123,10 @@ impl Connection {
                     BatchEnd::Flush => pending_input = true,
                     BatchEnd::Close => self.session.close_after_reply = true,
                     BatchEnd::Blocked(deadline) => blocked_until = Some(deadline),
+                    BatchEnd::Handover => {
+                        let Connection { shared, stream, session, inbuf, decoder, .. } = self;
+                        return crate::repl::feeder::serve(shared, stream, session, inbuf, decoder).await;
+                    }
                 }
             }
             if !self.flush().await || self.session.close_after_reply {
@@ -226,6 +233,9 @@ impl Connection {
             match self.decoder.decode(&mut self.inbuf, limits) {
                 Ok(Some(request)) => {
                     execute(&mut state, &mut self.session, &request.argv);
+                    if self.session.handover {
+                        break BatchEnd::Handover;
+                    }
                     if self.session.close_after_reply || state.shutdown_requested {
                         break BatchEnd::Close;
                     }
@@ -244,6 +254,8 @@ impl Connection {
                 }
             }
         };
+        // The batch's writes reach the AOF (and with `appendfsync always` the disk) before its replies.
+        crate::persist::after_batch(&mut state);
         let consumed = input_before.saturating_sub(self.inbuf.len());
         state.stats.net_input_bytes += consumed as u64;
         state.stats.net_output_bytes += std::mem::take(&mut self.unreported_output);

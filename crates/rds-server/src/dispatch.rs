@@ -137,9 +137,11 @@ fn check(server: &mut ServerState, session: &mut Session, argv: &[Bytes]) -> Res
     if !session.is_master {
         crate::evict::check_oom(server, session, spec)?;
     }
+    crate::persist::check_misconf(server, session, spec)?;
     crate::repl::master::check_write(server, session, spec)?;
     check_pubsub_context(server, session, spec)?;
     crate::repl::master::check_stale(server, session, spec)?;
+    crate::persist::check_loading(server, spec)?;
     Ok(spec)
 }
 

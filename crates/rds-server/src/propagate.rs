@@ -26,6 +26,11 @@ pub struct EffectStream {
     pub offset: u64,
     /// Encoded effects not yet taken by consumers; `None` while nobody consumes the stream.
     pending: Option<BytesMut>,
+    /// The append-only file's copy of the effects: its own `SELECT` state (reset when a new incr file
+    /// opens) and no replication keepalives; `None` while the AOF is off.
+    aof: Option<BytesMut>,
+    /// Database of the last effect in the AOF copy.
+    aof_last_db: Option<usize>,
 }
 
 impl EffectStream {
@@ -37,13 +42,67 @@ impl EffectStream {
         }
     }
 
-    /// True when some consumer wants effects.
+    /// True when some consumer (replication or the AOF) wants effects.
     pub fn is_enabled(&self) -> bool {
-        self.pending.is_some()
+        self.pending.is_some() || self.aof.is_some()
+    }
+
+    /// Starts the AOF copy of the stream (`appendonly yes`); its first effect starts with `SELECT`.
+    pub fn enable_aof(&mut self) {
+        if self.aof.is_none() {
+            self.aof = Some(BytesMut::new());
+            self.aof_last_db = None;
+        }
+    }
+
+    /// Stops the AOF copy (`appendonly no`).
+    pub fn disable_aof(&mut self) {
+        self.aof = None;
+    }
+
+    /// The next AOF effect starts with `SELECT` (a new incr file opened).
+    pub fn reset_aof_db(&mut self) {
+        self.aof_last_db = None;
+    }
+
+    /// Takes the AOF copy's bytes appended since the last call.
+    pub fn take_aof(&mut self) -> Bytes {
+        self.aof.as_mut().map(|p| p.split().freeze()).unwrap_or_default()
+    }
+
+    /// Stops buffering (the last consumer went away, or this server became a replica); the offset stays.
+    pub fn disable(&mut self) {
+        self.pending = None;
+    }
+
+    /// The database of the last effect, if any since the last reset (`repl-stream-db`).
+    pub fn current_db(&self) -> Option<usize> {
+        self.last_db
+    }
+
+    /// Forgets the database of the last effect, so the next one starts with `SELECT` (a full resync
+    /// begins, or a new master takes over).
+    pub fn reset_db(&mut self) {
+        self.last_db = None;
+    }
+
+    /// Appends an encoded command that belongs to no database (the keepalive `PING`, `REPLCONF
+    /// GETACK`): it never causes a `SELECT`.
+    pub fn append_raw(&mut self, encoded: &[u8]) {
+        let Some(pending) = &mut self.pending else { return };
+        pending.extend_from_slice(encoded);
+        self.offset += encoded.len() as u64;
     }
 
     /// Appends one effect executed against database `db`.
     pub fn append(&mut self, db: usize, argv: &[Bytes]) {
+        if let Some(aof) = &mut self.aof {
+            if self.aof_last_db != Some(db) {
+                encode_multibulk(aof, &[&b"SELECT"[..], db.to_string().as_bytes()]);
+                self.aof_last_db = Some(db);
+            }
+            encode_multibulk(aof, argv);
+        }
         let Some(pending) = &mut self.pending else { return };
         let before = pending.len();
         if self.last_db != Some(db) {

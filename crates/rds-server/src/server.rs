@@ -26,6 +26,9 @@ pub enum StartError {
     /// Nothing to listen on.
     #[error("Configured to not listen anywhere, exiting.")]
     NoListeners,
+    /// The dataset on disk could not be loaded (the message names the file and the offset).
+    #[error("Fatal error loading the DB: {0}. Exiting.")]
+    Load(String),
 }
 
 /// Parses the `bind` value into (address, optional) pairs: `-` marks an address whose failure is
@@ -88,8 +91,9 @@ impl Server {
         self.shared.clone()
     }
 
-    /// Serves clients on `listeners` until SHUTDOWN or a termination signal.
-    pub async fn run(self, listeners: Vec<TcpListener>) {
+    /// Serves clients on `listeners` until SHUTDOWN or a termination signal; fails when the dataset on
+    /// disk cannot be loaded.
+    pub async fn run(self, listeners: Vec<TcpListener>) -> Result<(), StartError> {
         let port = listeners.first().and_then(|l| l.local_addr().ok()).map_or(0, |a| a.port());
         {
             let mut state = self.shared.lock();
@@ -101,21 +105,42 @@ impl Server {
             tokio::spawn(accept_loop(self.shared.clone(), listener));
         }
         tokio::spawn(cron(self.shared.clone()));
-        info!("Ready to accept connections tcp");
+        tokio::spawn(crate::persist::run_task(self.shared.clone()));
         let shutdown = self.shared.shutdown.clone();
-        tokio::select! {
-            _ = shutdown.cancelled() => {}
-            _ = termination_signal() => {
-                info!("Received SIGTERM scheduling shutdown...");
+        if let Err(error) = load_dataset(self.shared.clone()).await {
+            warn!("Fatal error loading the DB: {error}. Exiting.");
+            shutdown.cancel();
+            return Err(StartError::Load(error));
+        }
+        crate::repl::start(&self.shared);
+        info!("Ready to accept connections tcp");
+        loop {
+            let signal = tokio::select! {
+                _ = shutdown.cancelled() => break,
+                signal = termination_signal() => signal,
+            };
+            info!("Received {signal} scheduling shutdown...");
+            if crate::persist::shutdown_on_signal(&mut self.shared.lock(), signal) {
+                break;
             }
+            warn!("{signal} received but errors trying to shut down the server, check the logs for more information");
         }
         shutdown.cancel();
-        info!("User requested shutdown...");
         info!("Redis is now ready to exit, bye bye...");
+        Ok(())
     }
 }
 
-async fn termination_signal() {
+/// Loads the dataset on disk while clients already connect (and get `-LOADING`).
+async fn load_dataset(shared: Arc<Shared>) -> Result<(), String> {
+    match tokio::task::spawn_blocking(move || crate::persist::load::load_at_startup(&shared)).await {
+        Ok(result) => result.map_err(|error| error.to_string()),
+        Err(error) => Err(format!("the loading thread failed: {error}")),
+    }
+}
+
+/// Waits for SIGTERM or SIGINT and names it.
+async fn termination_signal() -> &'static str {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
@@ -123,13 +148,14 @@ async fn termination_signal() {
             return std::future::pending().await;
         };
         tokio::select! {
-            _ = term.recv() => {}
-            _ = int.recv() => {}
+            _ = term.recv() => "SIGTERM",
+            _ = int.recv() => "SIGINT",
         }
     }
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+        "SIGINT"
     }
 }
 
@@ -167,7 +193,7 @@ async fn cron(shared: Arc<Shared>) {
         }
         let mut state = shared.lock();
         let now = now_ms();
-        if state.active_expire_enabled && state.expiry_mode == rds_storage::ExpiryMode::Delete {
+        if state.active_expire_enabled && state.expiry_mode == rds_storage::ExpiryMode::Delete && !state.persist.is_loading() {
             let budget = period * u32::try_from(EXPIRE_CYCLE_TIME_PERCENT).unwrap_or(25) / 100;
             active_expire_cycle(&mut state, now, budget);
         }
@@ -178,6 +204,8 @@ async fn cron(shared: Arc<Shared>) {
         enforce_output_limits(&mut state, now);
         // The memory peak, and evictions left over by a run that hit its time limit.
         crate::evict::cron(&mut state, period * u32::try_from(EXPIRE_CYCLE_TIME_PERCENT).unwrap_or(25) / 100);
+        // Save points, scheduled jobs, AOF writes and fsyncs.
+        crate::persist::cron(&mut state);
     }
 }
 

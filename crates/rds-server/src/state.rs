@@ -78,6 +78,8 @@ pub struct Settings {
     pub zset_limits: rds_storage::zset::ZSetLimits,
     /// `maxmemory` and the eviction directives.
     pub maxmemory: crate::evict::Limits,
+    /// Replication directives (`repl-*`, `min-replicas-*`, `replica-*`).
+    pub repl: crate::repl::ReplSettings,
 }
 
 /// LFU counter value of a new key (Redis's `LFU_INIT_VAL`).
@@ -177,6 +179,7 @@ impl Settings {
                 max_listpack_value: usize::try_from(config.int("zset-max-listpack-value")).unwrap_or(64),
             },
             maxmemory: crate::evict::Limits::from_config(config),
+            repl: crate::repl::ReplSettings::from_config(config),
         }
     }
 
@@ -279,8 +282,6 @@ pub struct ServerState {
     pub started_ms: u64,
     /// 40 hex chars identifying this run.
     pub run_id: String,
-    /// Replication id (`master_replid`), 40 hex chars.
-    pub replid: String,
     /// Unix time of the last successful save (LASTSAVE).
     pub last_save_secs: u64,
     /// TCP port actually listened on.
@@ -302,6 +303,10 @@ pub struct ServerState {
     pub memory: crate::memory::Accounting,
     /// The eviction pool and round-robin position.
     pub eviction: crate::evict::Eviction,
+    /// RDB / AOF persistence: the snapshot job, AOF files, loading state.
+    pub persist: crate::persist::Persistence,
+    /// Replication: ids, backlog, the master link, attached replicas.
+    pub repl: crate::repl::ReplState,
 }
 
 impl ServerState {
@@ -310,6 +315,7 @@ impl ServerState {
         let databases = usize::try_from(config.int("databases")).unwrap_or(16).max(1);
         let cluster = config.bool("cluster-enabled");
         let settings = Settings::from_config(&config);
+        let persist = crate::persist::Persistence::new(&config);
         let now = now_ms();
         ServerState {
             keyspace: Keyspace::new(databases, cluster),
@@ -325,7 +331,6 @@ impl ServerState {
             active_expire_enabled: true,
             started_ms: now,
             run_id: random_hex(40),
-            replid: random_hex(40),
             last_save_secs: now / 1000,
             port: 0,
             shutdown_requested: false,
@@ -336,6 +341,8 @@ impl ServerState {
             pending_effects: Vec::new(),
             memory: crate::memory::Accounting::new(),
             eviction: crate::evict::Eviction::default(),
+            persist,
+            repl: crate::repl::ReplState::new(now),
         }
     }
 
@@ -362,6 +369,7 @@ impl ServerState {
         if wrap {
             self.effects.append(last_db, &[Bytes::from_static(b"EXEC")]);
         }
+        crate::repl::feed(self);
     }
 
     /// Moves pending effects to the effect stream one by one, never wrapped (active expiry's DELs).
@@ -369,6 +377,7 @@ impl ServerState {
         for (db, argv) in std::mem::take(&mut self.pending_effects) {
             self.effects.append(db, &argv);
         }
+        crate::repl::feed(self);
     }
 
     /// A write changed `key` of `db`: invalidate WATCHes and wake clients blocked on it.

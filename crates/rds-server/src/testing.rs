@@ -26,9 +26,10 @@ impl Default for Harness {
 }
 
 impl Harness {
-    /// A fresh server with the default config and one connected client.
+    /// A fresh server with the default config and one connected client. Save points are off, so
+    /// FLUSHALL and SHUTDOWN never write `dump.rdb` into the working directory.
     pub fn new() -> Self {
-        Self::with_config(Config::defaults())
+        Self::with_config(Config::from_text("save \"\"\n", "").unwrap_or_else(|_| Config::defaults()))
     }
 
     /// A fresh server with `config` and one connected client.

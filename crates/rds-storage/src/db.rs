@@ -66,6 +66,12 @@ impl Db {
         self.keys.is_empty()
     }
 
+    /// Sizes the empty tables for `keys` keys, `expires` of them with a TTL (RDB RESIZEDB hints).
+    pub fn reserve(&mut self, keys: usize, expires: usize) {
+        self.keys.reserve(keys);
+        self.expires.reserve(expires);
+    }
+
     /// Number of keys with a TTL.
     pub fn expires_len(&self) -> usize {
         self.expires.len()

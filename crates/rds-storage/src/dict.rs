@@ -181,6 +181,14 @@ impl<V> Dict<V> {
         None
     }
 
+    /// Sizes an empty table for `entries` (loading an RDB with RESIZEDB hints), so it does not grow
+    /// through every power of two; does nothing once the table holds entries.
+    pub fn reserve(&mut self, entries: usize) {
+        if self.is_empty() && self.rehash_index.is_none() && entries > INITIAL_SIZE {
+            self.tables[0] = Table::with_size(entries.next_power_of_two());
+        }
+    }
+
     /// Removes every entry.
     pub fn clear(&mut self) {
         // Dropping a long chain recursively could overflow the stack: unlink iteratively.

@@ -18,7 +18,7 @@ mod listpack;
 mod query;
 mod random;
 mod range;
-mod skiplist;
+mod tree;
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -28,7 +28,7 @@ use crate::dict::Dict;
 pub use iter::ZIter;
 use listpack::Listpack;
 pub use range::{LexBound, LexRange, Limit, ScoreRange};
-use skiplist::SkipList;
+use tree::Tree;
 
 /// The encoding thresholds, from the `zset-max-listpack-*` directives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,7 +115,7 @@ enum Repr {
 
 struct Big {
     dict: Dict<f64>,
-    list: SkipList,
+    list: Tree,
 }
 
 impl Default for ZSet {
@@ -139,7 +139,7 @@ impl ZSet {
             ZSet {
                 repr: Repr::Skiplist(Box::new(Big {
                     dict: Dict::new(),
-                    list: SkipList::new(),
+                    list: Tree::new(),
                 })),
             }
         } else {
@@ -288,7 +288,7 @@ impl ZSet {
         for (member, score) in &entries {
             insert_absent(&mut dict, member.clone(), *score);
         }
-        let list = SkipList::from_sorted(entries);
+        let list = Tree::from_sorted(entries);
         self.repr = Repr::Skiplist(Box::new(Big { dict, list }));
     }
 

@@ -17,7 +17,6 @@ use crate::cmd::server::{reply_help, subcommand_syntax_error};
 use crate::ctx::Ctx;
 use crate::error::{CmdResult, CommandError};
 use crate::sha1::{to_hex, DIGEST_LEN};
-use crate::state::random_hex;
 
 /// Integers below this are shared objects in Redis (`OBJ_SHARED_INTEGERS`), shown with refcount INT_MAX.
 const SHARED_INTEGERS: i64 = 10_000;
@@ -158,6 +157,13 @@ pub fn debug(ctx: &mut Ctx) -> CmdResult {
         populate(ctx)
     } else if is("reload") {
         reload(ctx)
+    } else if is("loadaof") && argc == 2 {
+        crate::persist::aof::load::debug_loadaof(ctx.server).map_err(|error| {
+            tracing::warn!("DEBUG LOADAOF failed: {error}");
+            CommandError::err("Error trying to load the AOF files, check server logs.")
+        })?;
+        ctx.out().ok();
+        Ok(())
     } else if is("protocol") && argc == 3 {
         protocol(ctx)
     } else if is("error") && argc == 3 {
@@ -169,7 +175,7 @@ pub fn debug(ctx: &mut Ctx) -> CmdResult {
         ctx.out().ok();
         Ok(())
     } else if is("change-repl-id") && argc == 2 {
-        ctx.server.replid = random_hex(40);
+        ctx.server.repl.ids = rds_repl::psync::Ids::fresh();
         tracing::info!("Changing replication IDs after receiving DEBUG change-repl-id");
         ctx.out().ok();
         Ok(())
@@ -386,21 +392,25 @@ fn populate(ctx: &mut Ctx) -> CmdResult {
     Ok(())
 }
 
-/// DEBUG RELOAD [MERGE|NOFLUSH|NOSAVE ...]: options are checked like Redis, but rds cannot reload yet.
+/// DEBUG RELOAD [MERGE|NOFLUSH|NOSAVE ...]: save the RDB, empty the keyspace, load the file back.
 fn reload(ctx: &mut Ctx) -> CmdResult {
+    let (mut merge, mut flush, mut save) = (false, true, true);
     for index in 2..ctx.argc() {
-        if !(ctx.arg_is(index, "merge")
-            || ctx.arg_is(index, "noflush")
-            || ctx.arg_is(index, "nosave"))
-        {
+        if ctx.arg_is(index, "merge") {
+            merge = true;
+        } else if ctx.arg_is(index, "noflush") {
+            flush = false;
+        } else if ctx.arg_is(index, "nosave") {
+            save = false;
+        } else {
             return Err(CommandError::err(
                 "DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.",
             ));
         }
     }
-    Err(CommandError::err(
-        "DEBUG RELOAD is not supported by this server yet",
-    ))
+    crate::persist::load::debug_reload(ctx.server, merge, flush, save)?;
+    ctx.out().ok();
+    Ok(())
 }
 
 /// DEBUG PROTOCOL type: a sample reply of each RESP type, for client tests.

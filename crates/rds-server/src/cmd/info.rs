@@ -235,64 +235,7 @@ fn clients_section(out: &mut String, state: &ServerState) {
 }
 
 fn persistence_section(out: &mut String, state: &ServerState) {
-    let aof = state.config.bool("appendonly");
-    out.push_str("# Persistence\r\n");
-    for name in [
-        "loading",
-        "async_loading",
-        "current_cow_peak",
-        "current_cow_size",
-        "current_cow_size_age",
-    ] {
-        field(out, name, 0);
-    }
-    field(out, "current_fork_perc", "0.00");
-    field(out, "current_save_keys_processed", 0);
-    field(out, "current_save_keys_total", 0);
-    field(out, "rdb_changes_since_last_save", state.dirty);
-    field(out, "rdb_bgsave_in_progress", 0);
-    field(out, "rdb_last_save_time", state.last_save_secs);
-    field(out, "rdb_last_bgsave_status", "ok");
-    field(out, "rdb_last_bgsave_time_sec", -1);
-    field(out, "rdb_current_bgsave_time_sec", -1);
-    for name in [
-        "rdb_saves",
-        "rdb_last_cow_size",
-        "rdb_last_load_keys_expired",
-        "rdb_last_load_keys_loaded",
-    ] {
-        field(out, name, 0);
-    }
-    field(out, "aof_enabled", u8::from(aof));
-    field(out, "aof_rewrite_in_progress", 0);
-    field(out, "aof_rewrite_scheduled", 0);
-    field(out, "aof_last_rewrite_time_sec", -1);
-    field(out, "aof_current_rewrite_time_sec", -1);
-    field(out, "aof_last_bgrewrite_status", "ok");
-    field(out, "aof_rewrites", 0);
-    field(out, "aof_rewrites_consecutive_failures", 0);
-    field(out, "aof_last_write_status", "ok");
-    for name in [
-        "aof_last_cow_size",
-        "module_fork_in_progress",
-        "module_fork_last_cow_size",
-    ] {
-        field(out, name, 0);
-    }
-    if aof {
-        let names = [
-            "aof_current_size",
-            "aof_base_size",
-            "aof_pending_rewrite",
-            "aof_buffer_length",
-        ];
-        for name in names
-            .into_iter()
-            .chain(["aof_pending_bio_fsync", "aof_delayed_fsync"])
-        {
-            field(out, name, 0);
-        }
-    }
+    crate::persist::info::render(out, state);
 }
 
 /// Writes `name:0` for each of `names`: counters of machinery rds does not have.
@@ -342,15 +285,12 @@ fn stats_section(out: &mut String, state: &ServerState) {
     field(out, "instantaneous_ops_per_sec", s.instantaneous_ops);
     field(out, "total_net_input_bytes", s.net_input_bytes);
     field(out, "total_net_output_bytes", s.net_output_bytes);
-    zeros(
-        out,
-        &["total_net_repl_input_bytes", "total_net_repl_output_bytes"],
-    );
+    crate::repl::info::net_stats(out, state);
     for name in STATS_KBPS {
         field(out, name, "0.00");
     }
     field(out, "rejected_connections", s.rejected_connections);
-    zeros(out, &["sync_full", "sync_partial_ok", "sync_partial_err"]);
+    crate::repl::info::sync_stats(out, state);
     field(out, "expired_keys", s.expired_keys);
     let stale = format!("{:.2}", s.expire_cycle_stale_percent);
     field(out, "expired_stale_perc", stale);
@@ -382,31 +322,7 @@ fn stats_section(out: &mut String, state: &ServerState) {
 }
 
 fn replication_section(out: &mut String, state: &ServerState) {
-    let replicas = state
-        .clients
-        .iter()
-        .filter(|c| c.kind == ClientKind::Replica)
-        .count();
-    out.push_str("# Replication\r\n");
-    field(out, "role", "master");
-    field(out, "connected_slaves", replicas);
-    field(out, "master_failover_state", "no-failover");
-    field(out, "master_replid", &state.replid);
-    field(
-        out,
-        "master_replid2",
-        "0000000000000000000000000000000000000000",
-    );
-    field(out, "master_repl_offset", state.effects.offset);
-    field(out, "second_repl_offset", -1);
-    field(out, "repl_backlog_active", 0);
-    field(
-        out,
-        "repl_backlog_size",
-        state.config.int("repl-backlog-size"),
-    );
-    field(out, "repl_backlog_first_byte_offset", 0);
-    field(out, "repl_backlog_histlen", 0);
+    crate::repl::info::replication_section(out, state);
 }
 
 /// (user, system, children user, children system) CPU seconds of a /proc stat file, in ticks.

@@ -16,7 +16,9 @@ pub mod lcs;
 pub mod list;
 pub mod longdouble;
 pub mod memory;
+pub mod persist;
 pub mod pubsub;
+pub mod repl;
 pub mod server;
 pub mod set;
 pub mod sort;
@@ -241,6 +243,9 @@ pub fn handler(id: CommandId) -> Handler {
         CommandList => command::list,
         CommandHelp => command::help,
         LastSave => server::lastsave,
+        Save => persist::save,
+        BgSave => persist::bgsave,
+        BgRewriteAof => persist::bgrewriteaof,
         Memory => container,
         MemoryDoctor => memory::doctor,
         MemoryHelp => memory::help,
@@ -268,6 +273,12 @@ pub fn handler(id: CommandId) -> Handler {
         PubsubShardchannels => pubsub::pubsub_shardchannels,
         PubsubShardnumsub => pubsub::pubsub_shardnumsub,
         PubsubHelp => pubsub::pubsub_help,
+        Replconf => repl::replconf,
+        Psync => repl::psync,
+        Sync => repl::sync,
+        Replicaof | Slaveof => repl::replicaof,
+        Role => repl::role,
+        Wait => repl::wait,
     }
 }
 

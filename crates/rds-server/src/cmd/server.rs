@@ -46,7 +46,7 @@ fn check_flush_mode(ctx: &Ctx) -> CmdResult {
 }
 
 /// Empties database `index`, invalidating WATCHes on its keys; returns the number of keys removed.
-fn flush_db(server: &mut ServerState, index: usize) -> u64 {
+pub(crate) fn flush_db(server: &mut ServerState, index: usize) -> u64 {
     let ServerState {
         keyspace, watches, ..
     } = server;
@@ -76,11 +76,15 @@ pub fn flushdb(ctx: &mut Ctx) -> CmdResult {
 /// FLUSHALL [ASYNC|SYNC]
 pub fn flushall(ctx: &mut Ctx) -> CmdResult {
     check_flush_mode(ctx)?;
+    crate::persist::rdb::before_flushall(ctx.server);
     let mut removed = 0;
     for index in 0..ctx.server.keyspace.dbs.len() {
         removed += flush_db(ctx.server, index);
     }
-    ctx.changed(removed);
+    // With save points Redis 7.0 saves the empty dataset at once, which leaves nothing dirty.
+    if !crate::persist::rdb::after_flushall(ctx.server) {
+        ctx.changed(removed);
+    }
     ctx.propagate(ctx.argv.to_vec());
     ctx.out().ok();
     Ok(())
@@ -133,6 +137,17 @@ pub fn shutdown(ctx: &mut Ctx) -> CmdResult {
         return Err(CommandError::err(
             "SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client",
         ));
+    }
+    let mode = if nosave {
+        crate::persist::ShutdownSave::NoSave
+    } else if save {
+        crate::persist::ShutdownSave::Save
+    } else {
+        crate::persist::ShutdownSave::Default
+    };
+    if !crate::persist::prepare_shutdown(ctx.server, mode, force) {
+        tracing::warn!("Errors trying to shut down the server. Check the logs for more information.");
+        return Err(CommandError::err("Errors trying to SHUTDOWN. Check logs."));
     }
     ctx.server.shutdown_requested = true;
     ctx.session.close_after_reply = true;
@@ -207,11 +222,16 @@ pub fn config_set(ctx: &mut Ctx) -> CmdResult {
         .map(|i| (ctx.arg(i), ctx.arg(i + 1)))
         .collect();
     let local = ctx.session.is_local;
+    if ctx.server.persist.is_loading() && pairs.iter().any(|(name, _)| rds_config::Config::denied_while_loading(name)) {
+        return Err(CommandError::other("LOADING Redis is loading the dataset in memory"));
+    }
+    let appendonly_before = ctx.server.config.bool("appendonly");
     ctx.server
         .config
         .set_from_client(&pairs, local)
         .map_err(|e| CommandError::other(e.to_string()))?;
     ctx.server.refresh_settings();
+    crate::persist::config_changed(ctx.server, appendonly_before)?;
     ctx.out().ok();
     Ok(())
 }

@@ -142,25 +142,84 @@ pub(crate) fn parse_score(arg: &[u8]) -> Option<f64> {
             return Some(if negative { -value } else { value });
         }
     }
-    let value = parse_f64(arg)?;
     let lower = arg.to_ascii_lowercase();
-    if value.is_infinite() && !lower.windows(3).any(|w| w == b"inf") {
+    let unsigned = lower.strip_prefix(b"-").or_else(|| lower.strip_prefix(b"+")).unwrap_or(&lower);
+    let hex = unsigned.strip_prefix(b"0x");
+    let value = match hex {
+        Some(digits) if !arg.first().is_some_and(u8::is_ascii_whitespace) => {
+            let magnitude = parse_hex_float(digits)?;
+            if lower.first() == Some(&b'-') {
+                -magnitude
+            } else {
+                magnitude
+            }
+        }
+        _ => parse_f64(arg)?,
+    };
+    let exponent_mark = if hex.is_some() { b'p' } else { b'e' };
+    let mantissa = hex.unwrap_or(unsigned).iter().take_while(|&&b| b != exponent_mark);
+    let nonzero = mantissa.clone().any(|&b| b.is_ascii_hexdigit() && b != b'0');
+    if value.is_infinite() && !unsigned.starts_with(b"inf") {
         return None;
     }
-    if value == 0.0 && has_nonzero_mantissa(&lower) {
+    if value == 0.0 && nonzero {
         return None;
     }
     Some(value)
 }
 
-/// True when the mantissa of a (lowercase) float literal has a non-zero digit, so a zero result is
-/// an underflow.
-fn has_nonzero_mantissa(lower: &[u8]) -> bool {
-    let hex = lower.windows(2).any(|w| w == b"0x");
-    let body = lower.strip_prefix(b"-").or_else(|| lower.strip_prefix(b"+")).unwrap_or(lower);
-    let body = if hex { body.get(2..).unwrap_or_default() } else { body };
-    let exponent_mark = if hex { b'p' } else { b'e' };
-    body.iter().take_while(|&&b| b != exponent_mark).any(|&b| b.is_ascii_hexdigit() && b != b'0')
+/// The value of a hexadecimal float's digits after `0x` (`1.8p-3`), as `strtod` reads them; `None`
+/// when malformed.
+fn parse_hex_float(text: &[u8]) -> Option<f64> {
+    let (digits, exponent) = match text.iter().position(|&b| b == b'p') {
+        Some(at) => {
+            let exponent = std::str::from_utf8(text.get(at + 1..)?).ok()?;
+            let explicit_plus = exponent.starts_with('+') && exponent.get(1..2).is_some_and(|d| d != "-");
+            let exponent: i64 = match exponent.parse() {
+                Ok(value) => value,
+                Err(_) if explicit_plus => exponent.get(1..)?.parse().ok()?,
+                Err(_) => return None,
+            };
+            (text.get(..at)?, exponent)
+        }
+        None => (text, 0),
+    };
+    let (int_part, frac_part) = match digits.iter().position(|&b| b == b'.') {
+        Some(at) => (digits.get(..at)?, digits.get(at + 1..)?),
+        None => (digits, &[][..]),
+    };
+    if int_part.is_empty() && frac_part.is_empty() {
+        return None;
+    }
+    // Up to 15 significant hex digits (60 bits) are kept; later ones only set a sticky bit.
+    let mut mantissa = 0u64;
+    let mut scale = exponent.clamp(-100_000, 100_000);
+    let mut kept = 0;
+    for (index, &byte) in int_part.iter().chain(frac_part).enumerate() {
+        let digit = u64::from(char::from(byte).to_digit(16)?);
+        let fraction = index >= int_part.len();
+        if kept < 15 && (mantissa != 0 || digit != 0) {
+            mantissa = mantissa << 4 | digit;
+            kept += 1;
+            scale -= i64::from(fraction) * 4;
+        } else if kept < 15 {
+            scale -= i64::from(fraction) * 4;
+        } else {
+            mantissa |= u64::from(digit != 0);
+            scale += i64::from(!fraction) * 4;
+        }
+    }
+    Some(scale_by_power_of_two(mantissa as f64, scale))
+}
+
+/// `value * 2^exponent` in steps that stay exact until the last one rounds.
+fn scale_by_power_of_two(mut value: f64, mut exponent: i64) -> f64 {
+    while exponent != 0 && value != 0.0 && value.is_finite() {
+        let step = exponent.clamp(-1000, 1000);
+        value *= 2f64.powi(i32::try_from(step).unwrap_or(0));
+        exponent -= step;
+    }
+    value
 }
 
 /// The score argument at `index`, or `ERR value is not a valid float`.

@@ -1,7 +1,7 @@
 //! [`ZIter`]: iteration over a run of consecutive ranks, forwards or backwards, in either encoding.
 
 use super::listpack::{decode_entry, Listpack};
-use super::skiplist::SkipList;
+use super::tree::{Pos, Tree};
 
 /// Members and scores of a rank window, in reply order. Its exact length is known up front, so a
 /// reply's array header can be written before the elements.
@@ -15,10 +15,10 @@ enum Cursor<'a> {
     Listpack { buf: &'a [u8], pos: usize },
     /// Backward: the entries' offsets, consumed from the end (listpack entries only link forward).
     ListpackRev { buf: &'a [u8], offsets: Vec<u32> },
-    /// Along the level-0 links (backward links when `reverse`).
+    /// Along the tree's leaves (backwards when `reverse`).
     Skiplist {
-        list: &'a SkipList,
-        node: u32,
+        list: &'a Tree,
+        node: Pos,
         reverse: bool,
     },
 }
@@ -51,10 +51,10 @@ impl<'a> ZIter<'a> {
     }
 
     /// Ranks `[lo, hi)` of a skiplist, descending when `reverse`.
-    pub(super) fn skiplist(list: &'a SkipList, lo: usize, hi: usize, reverse: bool) -> ZIter<'a> {
+    pub(super) fn skiplist(list: &'a Tree, lo: usize, hi: usize, reverse: bool) -> ZIter<'a> {
         let remaining = hi.min(list.len()).saturating_sub(lo);
         let node = match (remaining, reverse) {
-            (0, _) => 0,
+            (0, _) => Pos::NONE,
             (_, true) => list.at_rank(lo + remaining - 1),
             (_, false) => list.at_rank(lo),
         };
@@ -92,7 +92,7 @@ impl<'a> Iterator for ZIter<'a> {
                 node,
                 reverse,
             } => {
-                let list: &'a SkipList = list;
+                let list: &'a Tree = list;
                 let entry = list.entry(*node)?;
                 *node = if *reverse {
                     list.prev(*node)

@@ -7,12 +7,12 @@ use std::collections::HashSet;
 use std::hash::BuildHasher;
 
 use super::listpack;
-use super::skiplist::SkipList;
+use super::tree::Tree;
 use super::{Repr, ZSet};
 
 impl ZSet {
-    /// ZRANDMEMBER: `count` members, distinct when `unique` (all of them, in order, when `count`
-    /// covers the set), with repetitions otherwise. Visits them without allocating per member, so the
+    /// ZRANDMEMBER: `count` members, distinct when `unique` (all of them, highest score first, when
+    /// `count` covers the set), with repetitions otherwise. Visits them without allocating per member, so the
     /// caller can stream a large reply; `visit` returns false to stop early.
     pub fn random_members(&self, count: usize, unique: bool, mut visit: impl FnMut(&[u8], f64) -> bool) {
         let len = self.len();
@@ -20,7 +20,8 @@ impl ZSet {
             return;
         }
         if unique && count >= len {
-            for (member, score) in self.iter() {
+            // Redis walks the whole set from its highest score down (`zuiNext`).
+            for (member, score) in self.range_by_rank(0, -1, true) {
                 if !visit(member, score) {
                     return;
                 }
@@ -73,7 +74,7 @@ impl ZSet {
 /// O(1) (listpack, after one pass) or O(log n) (skiplist) access by rank, for random picks.
 enum RankAccess<'a> {
     Listpack(&'a [u8], Vec<u32>),
-    Skiplist(&'a SkipList),
+    Skiplist(&'a Tree),
 }
 
 impl<'a> RankAccess<'a> {

@@ -65,9 +65,11 @@ impl ScoreRange {
 }
 
 /// `strtod` semantics as Redis uses them: leading whitespace is skipped, trailing bytes are an
-/// error, NaN is an error, and an empty string reads as 0 (strtod converts nothing and stops at the
+/// error (up to a NUL byte, where the C string ends), NaN is an error, and an empty string reads as 0 (strtod converts nothing and stops at the
 /// terminator).
 fn parse_score_bound(arg: &[u8]) -> Option<(f64, bool)> {
+    // `strtod` reads a C string: a NUL byte ends the argument.
+    let arg = arg.split(|&b| b == 0).next().unwrap_or_default();
     let (exclusive, text) = match arg.split_first() {
         Some((b'(', rest)) => (true, rest),
         _ => (false, arg),

@@ -4,8 +4,8 @@
 //! dispatcher to block the client (`ctx.block`). After a write to one of its keys the dispatcher runs
 //! the command again on the client's behalf (a *retry*): as in Redis 7.0 a retry serves from the key
 //! that became ready only, and a key that now holds another type keeps the client blocked. Effects
-//! propagate as Redis writes them: BZPOPMIN as `ZPOPMIN key`; ZMPOP and BZMPOP as `ZPOPMIN key count`
-//! with the requested count, or, for a BZMPOP served after blocking, the number actually popped.
+//! propagate as Redis writes them: BZPOPMIN as `ZPOPMIN key`, ZMPOP and BZMPOP as
+//! `ZPOPMIN key count` with the number actually popped.
 
 use std::ops::Range;
 
@@ -232,7 +232,7 @@ fn parse_mpop(ctx: &Ctx, numkeys_at: usize) -> Result<MpopArgs, CommandError> {
     Ok(MpopArgs { keys: first..where_at, max, count: count.unwrap_or(1) })
 }
 
-/// Propagates a served ZMPOP / BZMPOP as `ZPOPMIN|ZPOPMAX key count`.
+/// Propagates a served ZMPOP / BZMPOP as `ZPOPMIN|ZPOPMAX key popped`.
 fn propagate_mpop(ctx: &mut Ctx, max: bool, index: usize, count: usize) {
     let key = ctx.argv[index].clone();
     ctx.propagate(vec![pop_command(max), key, Bytes::from(count.to_string())]);
@@ -243,7 +243,7 @@ pub fn zmpop(ctx: &mut Ctx) -> CmdResult {
     let args = parse_mpop(ctx, 1)?;
     let first_run = Retry { active: false, key: None };
     match pop_first(ctx, args.keys, args.max, args.count, true, &first_run)? {
-        Some((index, _)) => propagate_mpop(ctx, args.max, index, args.count),
+        Some((index, popped)) => propagate_mpop(ctx, args.max, index, popped),
         None => ctx.out().null_array(),
     }
     Ok(())
@@ -255,9 +255,7 @@ pub fn bzmpop(ctx: &mut Ctx) -> CmdResult {
     let deadline = parse_timeout(ctx.arg(1), ctx.now_ms)?;
     let retry = Retry::of(ctx);
     if let Some((index, popped)) = pop_first(ctx, args.keys.clone(), args.max, args.count, true, &retry)? {
-        // Served at once: the requested count; served after blocking: the number popped.
-        let count = if retry.active { popped } else { args.count };
-        propagate_mpop(ctx, args.max, index, count);
+        propagate_mpop(ctx, args.max, index, popped);
         return Ok(());
     }
     let keys = ctx.argv.get(args.keys).unwrap_or_default().to_vec();

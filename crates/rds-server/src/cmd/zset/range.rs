@@ -49,7 +49,13 @@ impl RangeArgs {
 
 /// Parses `<key> <min> <max> [options]` with the key at `key_at`; `kind` and `reverse` are fixed by
 /// the legacy commands and chosen by options (BYSCORE, BYLEX, REV) in ZRANGE / ZRANGESTORE.
-fn parse_range(ctx: &Ctx, key_at: usize, store: bool, kind: Option<Kind>, reverse: Option<bool>) -> Result<RangeArgs, CommandError> {
+fn parse_range(
+    ctx: &Ctx,
+    key_at: usize,
+    store: bool,
+    kind: Option<Kind>,
+    reverse: Option<bool>,
+) -> Result<RangeArgs, CommandError> {
     let (mut kind_opt, mut reverse_opt) = (kind, reverse);
     let mut withscores = false;
     let mut limit = Limit::NONE;
@@ -61,11 +67,11 @@ fn parse_range(ctx: &Ctx, key_at: usize, store: bool, kind: Option<Kind>, revers
         } else if ctx.arg_is(index, "limit") && left >= 2 {
             limit = Limit { offset: ctx.int_arg(index + 1)?, count: ctx.int_arg(index + 2)? };
             index += 2;
-        } else if reverse.is_none() && ctx.arg_is(index, "rev") {
+        } else if reverse_opt.is_none() && ctx.arg_is(index, "rev") {
             reverse_opt = Some(true);
-        } else if kind.is_none() && ctx.arg_is(index, "bylex") {
+        } else if kind_opt.is_none() && ctx.arg_is(index, "bylex") {
             kind_opt = Some(Kind::Lex);
-        } else if kind.is_none() && ctx.arg_is(index, "byscore") {
+        } else if kind_opt.is_none() && ctx.arg_is(index, "byscore") {
             kind_opt = Some(Kind::Score);
         } else {
             return Err(CommandError::Syntax);

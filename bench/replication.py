@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""Replication benchmarks: rds-server against redis-server 7.0, in one run, as ratios.
+
+    python3 bench/replication.py fullsync --keys 1000000 --pairs 3
+    python3 bench/replication.py throughput --replicas 2 --pairs 3
+
+fullsync: a master holding --keys keys (DEBUG POPULATE) gets a fresh replica of the same kind; the time
+from starting the replica until its link is up with every key loaded, once with `repl-diskless-sync no`
+(RDB file, then `$<len>`) and once diskless (`$EOF:` framing, delay 0).
+
+throughput: `redis-benchmark -t set -P 16` against a master with --replicas replicas of the same kind,
+and against the same master alone; the replicas are checked to have caught up afterwards.
+"""
+
+import argparse
+import os
+import socket
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from compare import RDS, Server, redis_benchmark  # noqa: E402
+
+
+def command(port, *args, timeout=600):
+    """Sends one command and returns the reply's first line (bulk payloads included for INFO)."""
+    out = b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in (x.encode() for x in args))
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(out)
+        data = b""
+        while True:
+            chunk = s.recv(1 << 16)
+            if not chunk:
+                break
+            data += chunk
+            if data.startswith(b"$"):
+                head, _, rest = data.partition(b"\r\n")
+                if len(rest) >= int(head[1:]) + 2:
+                    return rest[: int(head[1:])].decode()
+            elif data.endswith(b"\r\n"):
+                return data.decode().strip()
+    return data.decode()
+
+
+def info(port, field):
+    for line in command(port, "INFO", "replication").splitlines():
+        if line.startswith(field + ":"):
+            return line.split(":", 1)[1]
+    return ""
+
+
+def wait_synced(master, replica, keys, timeout=300):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if info(replica.port, "master_link_status") == "up" and command(replica.port, "DBSIZE") == f":{keys}":
+                return True
+        except OSError:
+            pass
+        time.sleep(0.01)
+    return False
+
+
+def fullsync_once(binary, keys, diskless):
+    extra = ["--enable-debug-command", "yes", "--repl-diskless-sync", "yes" if diskless else "no",
+             "--repl-diskless-sync-delay", "0"]
+    master = Server(binary, extra)
+    try:
+        command(master.port, "DEBUG", "POPULATE", str(keys))
+        started = time.time()
+        replica = Server(binary, ["--replicaof", "127.0.0.1", str(master.port)])
+        try:
+            if not wait_synced(master, replica, keys):
+                raise RuntimeError("replica did not sync")
+            return time.time() - started
+        finally:
+            replica.stop()
+    finally:
+        master.stop()
+
+
+def fullsync(opts):
+    for diskless in (False, True):
+        ratios, rds_times, redis_times = [], [], []
+        for pair in range(opts.pairs):
+            order = [("rds", RDS), ("redis", "redis-server")]
+            if pair % 2:
+                order.reverse()
+            times = {name: fullsync_once(binary, opts.keys, diskless) for name, binary in order}
+            rds_times.append(times["rds"])
+            redis_times.append(times["redis"])
+            ratios.append(times["rds"] / times["redis"])
+        mode = "diskless" if diskless else "disk"
+        print(f"fullsync {mode:8} keys={opts.keys}: rds {statistics.median(rds_times):.2f}s "
+              f"redis {statistics.median(redis_times):.2f}s ratio rds/redis {statistics.median(ratios):.2f}")
+
+
+def throughput_once(binary, replicas, opts):
+    master = Server(binary, ["--repl-diskless-sync-delay", "0"])
+    followers = []
+    try:
+        bench = ["-t", "set", "-P", "16", "-n", str(opts.requests), "-r", "100000", "-c", "50"]
+        alone = redis_benchmark(master.port, bench)["SET"][0]
+        for _ in range(replicas):
+            followers.append(Server(binary, ["--replicaof", "127.0.0.1", str(master.port)]))
+        for follower in followers:
+            deadline = time.time() + 60
+            while info(follower.port, "master_link_status") != "up" and time.time() < deadline:
+                time.sleep(0.01)
+        replicated = redis_benchmark(master.port, bench)["SET"][0]
+        offset = info(master.port, "master_repl_offset")
+        for follower in followers:
+            deadline = time.time() + 60
+            while info(follower.port, "slave_repl_offset") != offset and time.time() < deadline:
+                time.sleep(0.01)
+            if info(follower.port, "slave_repl_offset") != offset:
+                raise RuntimeError("replica did not catch up")
+        return alone, replicated
+    finally:
+        for follower in followers:
+            follower.stop()
+        master.stop()
+
+
+def throughput(opts):
+    ratios, results = [], {"rds": [], "redis": []}
+    for pair in range(opts.pairs):
+        order = [("rds", RDS), ("redis", "redis-server")]
+        if pair % 2:
+            order.reverse()
+        got = {name: throughput_once(binary, opts.replicas, opts) for name, binary in order}
+        for name in got:
+            results[name].append(got[name])
+        ratios.append(got["rds"][1] / got["redis"][1])
+    for name, runs in results.items():
+        alone = statistics.median(r[0] for r in runs)
+        replicated = statistics.median(r[1] for r in runs)
+        print(f"{name:5} SET -P 16: alone {alone:,.0f} rps, with {opts.replicas} replicas {replicated:,.0f} rps")
+    print(f"ratio rds/redis with {opts.replicas} replicas: {statistics.median(ratios):.2f}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="bench", required=True)
+    p = sub.add_parser("fullsync")
+    p.add_argument("--keys", type=int, default=1_000_000)
+    p.add_argument("--pairs", type=int, default=3)
+    p = sub.add_parser("throughput")
+    p.add_argument("--replicas", type=int, default=2)
+    p.add_argument("--requests", type=int, default=2_000_000)
+    p.add_argument("--pairs", type=int, default=3)
+    opts = parser.parse_args()
+    {"fullsync": fullsync, "throughput": throughput}[opts.bench](opts)
+
+
+if __name__ == "__main__":
+    main()
