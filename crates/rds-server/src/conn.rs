@@ -10,7 +10,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::BytesMut;
-use rds_resp::{RequestDecoder, RequestLimits};
+use std::collections::VecDeque;
+
+use rds_resp::request::Request;
+use rds_resp::{ProtocolError, RequestDecoder, RequestLimits};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tracing::{debug, info, Instrument};
@@ -63,6 +66,9 @@ pub async fn serve(shared: Arc<Shared>, mut stream: TcpStream, peer: SocketAddr)
         decoder: RequestDecoder::new(),
         unreported_output: 0,
         idle_timeout: None,
+        queued: VecDeque::new(),
+        queued_error: None,
+        aof_barrier: None,
     };
     connection
         .run()
@@ -87,6 +93,12 @@ struct Connection {
     unreported_output: u64,
     /// The idle timeout that applies to this client, refreshed at every batch.
     idle_timeout: Option<Duration>,
+    /// Requests decoded ahead of execution, so their keys can be warmed in the cache together.
+    queued: VecDeque<Request>,
+    /// A framing error met while decoding ahead: reported once the requests before it have run.
+    queued_error: Option<ProtocolError>,
+    /// With `appendfsync always`: the AOF fsync the buffered replies must wait for.
+    aof_barrier: Option<crate::persist::aof::fsync::Barrier>,
 }
 
 /// Why a batch stopped executing.
@@ -145,7 +157,7 @@ impl Connection {
                     if !self.take_pushes(&mut blocked_until) {
                         break;
                     }
-                    if blocked_until.is_none() && !self.inbuf.is_empty() {
+                    if blocked_until.is_none() && self.has_buffered_input() {
                         pending_input = true;
                     }
                 }
@@ -157,7 +169,7 @@ impl Connection {
                     if blocked_until.is_some() {
                         self.time_out_block();
                         blocked_until = None;
-                        pending_input = !self.inbuf.is_empty();
+                        pending_input = self.has_buffered_input();
                     } else {
                         debug!("closing idle client");
                         break;
@@ -212,6 +224,8 @@ impl Connection {
             self.session.reply.buf.extend_from_slice(&record.outbox);
             record.outbox.clear();
             record.soft_limit_since_ms = None;
+            // Pushed replies (a served BLPOP, a message) may show writes not yet fsynced.
+            self.aof_barrier = crate::persist::aof::barrier(state);
         }
         true
     }
@@ -230,7 +244,7 @@ impl Connection {
                 authenticated: self.session.authenticated,
                 from_master: false,
             };
-            match self.decoder.decode(&mut self.inbuf, limits) {
+            match self.next_request(&state, limits) {
                 Ok(Some(request)) => {
                     execute(&mut state, &mut self.session, &request.argv);
                     if self.session.handover {
@@ -256,6 +270,7 @@ impl Connection {
         };
         // The batch's writes reach the AOF (and with `appendfsync always` the disk) before its replies.
         crate::persist::after_batch(&mut state);
+        self.aof_barrier = crate::persist::aof::barrier(&state);
         let consumed = input_before.saturating_sub(self.inbuf.len());
         state.stats.net_input_bytes += consumed as u64;
         state.stats.net_output_bytes += std::mem::take(&mut self.unreported_output);
@@ -276,10 +291,56 @@ impl Connection {
         end
     }
 
+    /// Most requests decoded ahead of execution.
+    const DECODE_AHEAD: usize = 64;
+
+    /// The next request to run: decoded ahead in runs of pipelined requests whose keys are then warmed
+    /// together, so the cache misses of their lookups overlap instead of adding up. Before
+    /// authentication requests are decoded one at a time, since AUTH changes the decoder's limits.
+    fn next_request(&mut self, state: &ServerState, limits: RequestLimits) -> Result<Option<Request>, ProtocolError> {
+        if let Some(request) = self.queued.pop_front() {
+            return Ok(Some(request));
+        }
+        if let Some(error) = self.queued_error.take() {
+            return Err(error);
+        }
+        if !self.session.authenticated {
+            return self.decoder.decode(&mut self.inbuf, limits);
+        }
+        while self.queued.len() < Self::DECODE_AHEAD {
+            match self.decoder.decode(&mut self.inbuf, limits) {
+                Ok(Some(request)) => self.queued.push_back(request),
+                Ok(None) => break,
+                Err(error) => {
+                    self.queued_error = Some(error);
+                    break;
+                }
+            }
+        }
+        if self.queued.len() > 1 {
+            if let Some(db) = state.keyspace.dbs.get(self.session.db) {
+                let warmed: usize = self.queued.iter().filter_map(|r| r.argv.get(1)).map(|key| db.warm(key)).sum();
+                std::hint::black_box(warmed);
+            }
+        }
+        match self.queued.pop_front() {
+            Some(request) => Ok(Some(request)),
+            None => self.queued_error.take().map_or(Ok(None), Err),
+        }
+    }
+
+    /// True when input is waiting: undecoded bytes or requests decoded ahead.
+    fn has_buffered_input(&self) -> bool {
+        !self.inbuf.is_empty() || !self.queued.is_empty() || self.queued_error.is_some()
+    }
+
     /// Writes the reply buffer; false when the peer is gone.
     async fn flush(&mut self) -> bool {
         if self.session.reply.buf.is_empty() {
             return true;
+        }
+        if let Some(barrier) = self.aof_barrier.take() {
+            barrier.wait().await;
         }
         let written = self.session.reply.buf.len();
         let ok = self.stream.write_all(&self.session.reply.buf).await.is_ok();

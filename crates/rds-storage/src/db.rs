@@ -134,6 +134,11 @@ impl Db {
         self.keys.get(key)
     }
 
+    /// Brings `key`'s bucket into the cache ahead of a lookup (see [`Dict::warm`]).
+    pub fn warm(&self, key: &[u8]) -> usize {
+        self.keys.warm(key)
+    }
+
     /// True when `key` exists and is live.
     pub fn contains(&mut self, key: &[u8], now_ms: u64, mode: ExpiryMode) -> bool {
         !self.expire_if_needed(key, now_ms, mode) && self.keys.contains_key(key)
