@@ -24,7 +24,8 @@ fn aof_dir(dir: &Path) -> PathBuf {
 }
 
 fn read(path: PathBuf) -> String {
-    String::from_utf8_lossy(&std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))).into_owned()
+    String::from_utf8_lossy(&std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display())))
+        .into_owned()
 }
 
 fn aof_files(dir: &Path) -> Vec<String> {
@@ -89,13 +90,19 @@ fn files_and_manifest_match_redis_byte_for_byte() {
         let dir = TempDir::new("rds-aof-bytes").unwrap();
         let mut server = start(&program, dir.path(), &AOF);
         run_script(&mut server.client());
-        assert_eq!(aof_files(dir.path()), ["appendonly.aof.1.base.rdb", "appendonly.aof.1.incr.aof", "appendonly.aof.manifest"]);
+        assert_eq!(
+            aof_files(dir.path()),
+            ["appendonly.aof.1.base.rdb", "appendonly.aof.1.incr.aof", "appendonly.aof.manifest"]
+        );
         let incr = read(aof_dir(dir.path()).join("appendonly.aof.1.incr.aof"));
         let manifest = read(aof_dir(dir.path()).join("appendonly.aof.manifest"));
         let mut c = server.client();
         assert_eq!(c.cmd_str(&["BGREWRITEAOF"]), "+Background append only file rewriting started\r\n");
-        assert!(wait_until(Duration::from_secs(10), || aof_files(dir.path()).contains(&"appendonly.aof.2.base.rdb".to_string())));
-        assert!(wait_until(Duration::from_secs(10), || !c.cmd_str(&["INFO", "persistence"]).contains("aof_rewrite_in_progress:1")));
+        assert!(wait_until(Duration::from_secs(10), || aof_files(dir.path())
+            .contains(&"appendonly.aof.2.base.rdb".to_string())));
+        assert!(wait_until(Duration::from_secs(10), || !c
+            .cmd_str(&["INFO", "persistence"])
+            .contains("aof_rewrite_in_progress:1")));
         c.cmd_str(&["SET", "after", "rewrite"]);
         let after = (aof_files(dir.path()), read(aof_dir(dir.path()).join("appendonly.aof.manifest")));
         let incr2 = read(aof_dir(dir.path()).join("appendonly.aof.2.incr.aof"));
@@ -114,7 +121,9 @@ fn real_redis_loads_our_aof_and_we_load_theirs() {
         let mut c = server.client();
         fill_every_type(&mut c);
         assert_eq!(c.cmd_str(&["BGREWRITEAOF"]), "+Background append only file rewriting started\r\n");
-        assert!(wait_until(Duration::from_secs(10), || !c.cmd_str(&["INFO", "persistence"]).contains("aof_rewrite_in_progress:1")));
+        assert!(wait_until(Duration::from_secs(10), || !c
+            .cmd_str(&["INFO", "persistence"])
+            .contains("aof_rewrite_in_progress:1")));
         run_script(&mut c);
         let expected = digest(&mut c);
         stop(&mut server);
@@ -123,7 +132,10 @@ fn real_redis_loads_our_aof_and_we_load_theirs() {
     if let Some(check) = find_in_path("redis-check-aof") {
         let output = Command::new(check).arg(aof_dir(dir.path()).join("appendonly.aof.manifest")).output().unwrap();
         let text = String::from_utf8_lossy(&output.stdout);
-        assert!(output.status.success() && text.contains("All AOF files and manifest are valid"), "redis-check-aof: {text}");
+        assert!(
+            output.status.success() && text.contains("All AOF files and manifest are valid"),
+            "redis-check-aof: {text}"
+        );
     }
     let expected = {
         let mut server = start(&bins.server, dir.path(), &AOF);
@@ -183,25 +195,33 @@ fn kill_9_during_a_rewrite_keeps_the_aof_loadable_and_the_restart_removes_temp_f
     let dir = TempDir::new("rds-aof-kill-rewrite").unwrap();
     let expected = {
         let mut server = start(&rds(), dir.path(), &AOF);
-        let mut c = server.client();
+        let mut c = persist_support::slow_client(&server);
         // DEBUG POPULATE is not propagated: a first rewrite puts the keys into the base.
-        assert_eq!(c.cmd_str(&["DEBUG", "POPULATE", "150000", "key", "100"]), "+OK\r\n");
+        assert_eq!(c.cmd_str(&["DEBUG", "POPULATE", "100000", "key", "100"]), "+OK\r\n");
         assert_eq!(c.cmd_str(&["BGREWRITEAOF"]), "+Background append only file rewriting started\r\n");
-        assert!(wait_until(Duration::from_secs(30), || !c.cmd_str(&["INFO", "persistence"]).contains("aof_rewrite_in_progress:1")));
+        assert!(wait_until(Duration::from_secs(30), || !c
+            .cmd_str(&["INFO", "persistence"])
+            .contains("aof_rewrite_in_progress:1")));
         fill_every_type(&mut c);
         let expected = digest(&mut c);
         assert_eq!(c.cmd_str(&["BGREWRITEAOF"]), "+Background append only file rewriting started\r\n");
         c.cmd_str(&["SET", "during", "rewrite"]);
         let expected_with_write = digest(&mut c);
-        assert!(wait_until(Duration::from_secs(5), || persist_support::files(dir.path()).iter().any(|f| f.starts_with("temp-rewriteaof-bg-"))));
+        assert!(wait_until(Duration::from_secs(5), || persist_support::files(dir.path())
+            .iter()
+            .any(|f| f.starts_with("temp-rewriteaof-bg-"))));
         server.signal("KILL").unwrap();
         server.wait_exit(Duration::from_secs(10)).unwrap();
         assert_ne!(expected, expected_with_write);
         expected_with_write
     };
     let server = start(&rds(), dir.path(), &AOF);
-    assert_eq!(digest(&mut server.client()), expected, "every write before the kill is back");
-    assert!(persist_support::files(dir.path()).iter().all(|f| !f.starts_with("temp-")), "{:?}", persist_support::files(dir.path()));
+    assert_eq!(digest(&mut persist_support::slow_client(&server)), expected, "every write before the kill is back");
+    assert!(
+        persist_support::files(dir.path()).iter().all(|f| !f.starts_with("temp-")),
+        "{:?}",
+        persist_support::files(dir.path())
+    );
     assert!(aof_files(dir.path()).iter().all(|f| !f.starts_with("temp-")), "{:?}", aof_files(dir.path()));
 }
 
@@ -304,7 +324,10 @@ fn turning_the_aof_on_at_runtime_rewrites_it_like_redis() {
         c.cmd_str(&["SET", "after", "enable"]);
         assert!(server.wait_for_log("Background AOF rewrite finished successfully", Duration::from_secs(10)));
         assert!(server.log().contains("Creating AOF incr file temp-appendonly.aof.incr on background rewrite"));
-        assert_eq!(aof_files(dir.path()), ["appendonly.aof.1.base.rdb", "appendonly.aof.1.incr.aof", "appendonly.aof.manifest"]);
+        assert_eq!(
+            aof_files(dir.path()),
+            ["appendonly.aof.1.base.rdb", "appendonly.aof.1.incr.aof", "appendonly.aof.manifest"]
+        );
         c.cmd_str(&["SET", "after", "rewrite"]);
         let expected = digest(&mut c);
         stop(&mut server);
@@ -331,8 +354,14 @@ fn timestamps_commands_base_and_automatic_rewrites_load_in_redis_too() {
         let mut server = start(&rds(), dir.path(), &extra);
         let mut c = server.client();
         fill_every_type(&mut c);
-        assert!(server.wait_for_log("Starting automatic rewriting of AOF on", Duration::from_secs(10)), "{}", server.log());
-        assert!(wait_until(Duration::from_secs(10), || aof_files(dir.path()).iter().any(|f| f.ends_with(".base.aof") && !f.contains(".1."))));
+        assert!(
+            server.wait_for_log("Starting automatic rewriting of AOF on", Duration::from_secs(10)),
+            "{}",
+            server.log()
+        );
+        assert!(wait_until(Duration::from_secs(10), || aof_files(dir.path())
+            .iter()
+            .any(|f| f.ends_with(".base.aof") && !f.contains(".1."))));
         run_script(&mut c);
         let expected = digest(&mut c);
         stop(&mut server);

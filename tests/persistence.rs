@@ -9,7 +9,7 @@ mod persist_support;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use persist_support::{digest, files, fill_every_type, rds, start, start_failing, ttls};
+use persist_support::{digest, files, fill_every_type, rds, slow_client, start, start_failing, ttls};
 use rds_testkit::util::find_in_path;
 use rds_testkit::{require_redis, wait_until, Client, ServerBuilder, TempDir};
 
@@ -41,7 +41,9 @@ fn rdb_round_trips_rds_to_redis_to_rds_with_every_type_and_ttl() {
     let mut c = server.client();
     assert_eq!(digest(&mut c), expected, "we loaded real Redis's RDB");
     assert_eq!(ttls(&mut c), expected_ttls);
-    for (key, encoding) in [("intset", "intset"), ("bigintset", "hashtable"), ("hash", "listpack"), ("zset", "listpack")] {
+    for (key, encoding) in
+        [("intset", "intset"), ("bigintset", "hashtable"), ("hash", "listpack"), ("zset", "listpack")]
+    {
         assert_eq!(c.cmd_str(&["OBJECT", "ENCODING", key]), format!("${}\r\n{encoding}\r\n", encoding.len()), "{key}");
     }
 }
@@ -51,8 +53,8 @@ fn bgsave_writes_a_file_and_startup_loads_it_while_clients_get_loading() {
     let dir = TempDir::new("rds-persist-load").unwrap();
     let expected = {
         let server = start(&rds(), dir.path(), &[]);
-        let mut c = server.client();
-        assert_eq!(c.cmd_str(&["DEBUG", "POPULATE", "300000", "key", "64"]), "+OK\r\n");
+        let mut c = slow_client(&server);
+        assert_eq!(c.cmd_str(&["DEBUG", "POPULATE", "100000", "key", "64"]), "+OK\r\n");
         fill_every_type(&mut c);
         assert_eq!(c.cmd_str(&["BGSAVE"]), "+Background saving started\r\n");
         assert!(wait_until(Duration::from_secs(60), || {
@@ -136,7 +138,9 @@ fn save_points_trigger_a_background_save() {
     c.cmd_str(&["SET", "b", "2"]);
     assert!(server.wait_for_log("2 changes in 1 seconds. Saving...", Duration::from_secs(10)), "{}", server.log());
     assert!(wait_until(Duration::from_secs(10), || dir.path().join("dump.rdb").exists()));
-    assert!(wait_until(Duration::from_secs(10), || c.cmd_str(&["INFO", "persistence"]).contains("rdb_changes_since_last_save:0")));
+    assert!(wait_until(Duration::from_secs(10), || c
+        .cmd_str(&["INFO", "persistence"])
+        .contains("rdb_changes_since_last_save:0")));
 }
 
 #[test]
@@ -147,7 +151,9 @@ fn failed_background_saves_stop_writes_with_misconf_until_a_save_succeeds() {
     c.cmd_str(&["SET", "a", "1"]);
     std::fs::create_dir(dir.path().join("dump.rdb")).unwrap();
     assert_eq!(c.cmd_str(&["BGSAVE"]), "+Background saving started\r\n");
-    assert!(wait_until(Duration::from_secs(10), || c.cmd_str(&["SET", "b", "2"]).starts_with("-MISCONF Redis is configured to save RDB snapshots")));
+    assert!(wait_until(Duration::from_secs(10), || c
+        .cmd_str(&["SET", "b", "2"])
+        .starts_with("-MISCONF Redis is configured to save RDB snapshots")));
     assert!(c.cmd_str(&["PING"]).starts_with("-MISCONF"));
     assert_eq!(c.cmd_str(&["GET", "a"]), "$1\r\n1\r\n");
     assert!(server.log().contains("Background saving error"));
@@ -162,8 +168,8 @@ fn kill_9_during_bgsave_keeps_the_previous_file_and_the_restart_removes_temp_fil
     let dir = TempDir::new("rds-persist-kill").unwrap();
     let baseline = {
         let mut server = start(&rds(), dir.path(), &[]);
-        let mut c = server.client();
-        assert_eq!(c.cmd_str(&["DEBUG", "POPULATE", "200000", "key", "100"]), "+OK\r\n");
+        let mut c = slow_client(&server);
+        assert_eq!(c.cmd_str(&["DEBUG", "POPULATE", "100000", "key", "100"]), "+OK\r\n");
         assert_eq!(c.cmd_str(&["SAVE"]), "+OK\r\n");
         let baseline = digest(&mut c);
         c.cmd_str(&["SET", "marker", "after-save"]);
@@ -175,7 +181,7 @@ fn kill_9_during_bgsave_keeps_the_previous_file_and_the_restart_removes_temp_fil
         baseline
     };
     let server = start(&rds(), dir.path(), &[]);
-    let mut c = server.client();
+    let mut c = slow_client(&server);
     assert_eq!(digest(&mut c), baseline, "the file of the last completed save loads");
     assert_eq!(c.cmd_str(&["EXISTS", "marker"]), ":0\r\n");
     assert_eq!(files(dir.path()), vec!["dump.rdb"], "no temporary file survives the restart");
@@ -219,8 +225,8 @@ fn corrupt_or_foreign_rdb_files_refuse_to_start_naming_the_file_and_offset() {
 fn bgsave_does_not_stall_clients() {
     let dir = TempDir::new("rds-persist-latency").unwrap();
     let server = start(&rds(), dir.path(), &[]);
-    let mut c = server.client();
-    assert_eq!(c.cmd_str(&["DEBUG", "POPULATE", "300000", "key", "64"]), "+OK\r\n");
+    let mut c = slow_client(&server);
+    assert_eq!(c.cmd_str(&["DEBUG", "POPULATE", "100000", "key", "64"]), "+OK\r\n");
     let mut probe = server.client();
     assert_eq!(c.cmd_str(&["BGSAVE"]), "+Background saving started\r\n");
     let mut worst = Duration::ZERO;
@@ -231,7 +237,8 @@ fn bgsave_does_not_stall_clients() {
         worst = worst.max(started.elapsed());
         during += 1;
     }
-    assert!(during > 10, "BGSAVE ended before it could be observed ({during} probes)");
+    // A save that stalled clients would let only a probe or two through while it runs.
+    assert!(during > 20, "only {during} GETs were served during BGSAVE");
     // Generous for a debug build on a loaded 2-core machine: a stall would be the whole save.
-    assert!(worst < Duration::from_millis(250), "worst GET latency during BGSAVE: {worst:?}");
+    assert!(worst < Duration::from_millis(500), "worst GET latency during BGSAVE: {worst:?}");
 }

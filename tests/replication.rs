@@ -277,3 +277,19 @@ fn a_restarted_replica_continues_from_its_rdb() {
     assert_eq!(reader.cmd_str(&["GET", "while-down"]), "$1\r\n1\r\n");
     assert_same_data(&master, &[&second]);
 }
+
+#[test]
+fn a_replica_hides_expired_keys_until_its_master_deletes_them() {
+    let master = node(&rds(), &[]);
+    let replica = replica_of(&rds(), &master, &[]);
+    wait_caught_up(&master, &[&replica]);
+    assert_eq!(cmd(&master, &["DEBUG", "SET-ACTIVE-EXPIRE", "0"]), "+OK\r\n");
+    assert_eq!(cmd(&master, &["SET", "k", "v", "PX", "100"]), "+OK\r\n");
+    wait_caught_up(&master, &[&replica]);
+    std::thread::sleep(Duration::from_millis(150));
+    assert_eq!(cmd(&replica, &["GET", "k"]), "$-1\r\n", "logically expired on the replica");
+    assert_eq!(cmd(&replica, &["DBSIZE"]), ":1\r\n", "but kept until the master's DEL");
+    assert_eq!(cmd(&master, &["GET", "k"]), "$-1\r\n");
+    wait_caught_up(&master, &[&replica]);
+    assert_eq!(cmd(&replica, &["DBSIZE"]), ":0\r\n");
+}

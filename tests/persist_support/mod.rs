@@ -90,3 +90,9 @@ pub fn files(dir: &Path) -> Vec<String> {
     names
 }
 
+/// A client with a long timeout, for DEBUG POPULATE and saves in a debug build on a busy machine.
+pub fn slow_client(server: &TestServer) -> Client {
+    let mut client = server.client();
+    client.set_timeout(Duration::from_secs(120)).unwrap();
+    client
+}

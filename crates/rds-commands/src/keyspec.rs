@@ -199,7 +199,72 @@ pub fn movable_keys(id: crate::CommandId, argv: &[impl AsRef<[u8]>]) -> Option<V
             pos: 1,
             flags: RO | ACCESS,
         }]),
+        // Sorted sets: Redis's `genericGetKeys` (store key, key count, first key positions).
+        crate::CommandId::ZUnion
+        | crate::CommandId::ZInter
+        | crate::CommandId::ZDiff
+        | crate::CommandId::ZInterCard => Some(counted_keys(argv, None, 1, RO | ACCESS)),
+        crate::CommandId::ZUnionStore
+        | crate::CommandId::ZInterStore
+        | crate::CommandId::ZDiffStore => Some(counted_keys(argv, Some(1), 2, RO | ACCESS)),
+        crate::CommandId::ZMPop => Some(counted_keys(argv, None, 1, RW | ACCESS | DELETE)),
+        crate::CommandId::BZMPop => Some(counted_keys(argv, None, 2, RW | ACCESS | DELETE)),
         _ => None,
+    }
+}
+
+/// Keys counted by the argument at `count_at` (read like C's `atoi`) and following it, then the
+/// store key at `store_at` if any: Redis's `genericGetKeys`, the fallback when the key specs do not
+/// fit the arguments. No keys when the count is below 1 or exceeds the arguments.
+fn counted_keys(
+    argv: &[impl AsRef<[u8]>],
+    store_at: Option<usize>,
+    count_at: usize,
+    flags: u32,
+) -> Vec<KeyRef> {
+    let count = argv.get(count_at).map_or(0, |arg| atoi(arg.as_ref()));
+    let first = count_at + 1;
+    let available = argv.len().saturating_sub(first);
+    let Ok(count) = usize::try_from(count) else {
+        return Vec::new();
+    };
+    if count < 1 || count > available {
+        return Vec::new();
+    }
+    let mut keys: Vec<KeyRef> = (first..first + count)
+        .map(|pos| KeyRef { pos, flags })
+        .collect();
+    if let Some(pos) = store_at {
+        keys.push(KeyRef {
+            pos,
+            flags: OW | UPDATE,
+        });
+    }
+    keys
+}
+
+/// C's `atoi`: optional leading whitespace and sign, then digits up to the first other byte.
+fn atoi(bytes: &[u8]) -> i64 {
+    let text = bytes
+        .iter()
+        .skip_while(|b| b.is_ascii_whitespace())
+        .copied()
+        .collect::<Vec<u8>>();
+    let (negative, digits) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        Some((b'+', rest)) => (false, rest),
+        _ => (false, &text[..]),
+    };
+    let value = digits
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .fold(0i64, |n, d| {
+            n.saturating_mul(10).saturating_add(i64::from(d - b'0'))
+        });
+    if negative {
+        -value
+    } else {
+        value
     }
 }
 

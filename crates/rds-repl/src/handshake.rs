@@ -161,9 +161,7 @@ impl Handshake {
             Expect::IpAddress => {
                 self.notes.push(format!("(Non critical) Master does not understand REPLCONF ip-address: {text}"))
             }
-            Expect::Capa => {
-                self.notes.push(format!("(Non critical) Master does not understand REPLCONF capa: {text}"))
-            }
+            Expect::Capa => self.notes.push(format!("(Non critical) Master does not understand REPLCONF capa: {text}")),
         }
         Ok(())
     }
@@ -240,7 +238,10 @@ mod tests {
         assert_eq!(handshake.on_line(b"+OK"), Ok(Action::Wait));
         assert_eq!(handshake.on_line(b"-ERR unknown"), Ok(Action::Wait));
         assert_eq!(handshake.on_line(b"+OK"), Ok(Action::Wait));
-        assert_eq!(handshake.on_line(b"+OK"), Ok(Action::Send(b"*3\r\n$5\r\nPSYNC\r\n$1\r\n?\r\n$2\r\n-1\r\n".to_vec())));
+        assert_eq!(
+            handshake.on_line(b"+OK"),
+            Ok(Action::Send(b"*3\r\n$5\r\nPSYNC\r\n$1\r\n?\r\n$2\r\n-1\r\n".to_vec()))
+        );
         assert_eq!(handshake.notes.len(), 1);
         assert_eq!(handshake.on_line(b""), Ok(Action::Wait));
         let line = format!("+FULLRESYNC {} 1000", "a".repeat(40));

@@ -9,7 +9,8 @@
 //! - [`handshake`]: the replica side of the 7.0 handshake as a state machine fed with reply lines.
 //! - [`transfer`]: the RDB transfer framing (`$<len>` and `$EOF:<mark>`), both directions.
 //!
-//! Depends on `bytes` only; `rds-server` drives these pieces over its connections.
+//! No dependencies beyond std; `rds-server` drives these pieces over its connections, and nothing here
+//! may import the server.
 
 pub mod backlog;
 pub mod handshake;

@@ -101,7 +101,11 @@ mod tests {
     use super::*;
 
     fn ids() -> Ids {
-        Ids { replid: ReplId::parse(&[b'a'; 40]).unwrap(), replid2: ReplId::parse(&[b'b'; 40]).unwrap(), second_replid_offset: 100 }
+        Ids {
+            replid: ReplId::parse(&[b'a'; 40]).unwrap(),
+            replid2: ReplId::parse(&[b'b'; 40]).unwrap(),
+            second_replid_offset: 100,
+        }
     }
 
     #[test]

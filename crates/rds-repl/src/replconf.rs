@@ -73,10 +73,8 @@ pub fn parse(args: &[&[u8]]) -> (Vec<ReplconfOption>, Ending) {
             }
         } else if is("ip-address") {
             if value.len() >= 256 {
-                let text = format!(
-                    "ERR REPLCONF ip-address provided by replica instance is too long: {} bytes",
-                    value.len()
-                );
+                let text =
+                    format!("ERR REPLCONF ip-address provided by replica instance is too long: {} bytes", value.len());
                 return (options, Ending::Error(text));
             }
             ReplconfOption::IpAddress(value.to_vec())
@@ -98,7 +96,10 @@ pub fn parse(args: &[&[u8]]) -> (Vec<ReplconfOption>, Ending) {
             match parse_i64(value) {
                 Some(flag @ 0..=1) => ReplconfOption::RdbOnly(flag == 1),
                 Some(_) => {
-                    return (options, Ending::Error("ERR value is out of range, value must between 0 and 1".to_string()))
+                    return (
+                        options,
+                        Ending::Error("ERR value is out of range, value must between 0 and 1".to_string()),
+                    )
                 }
                 None => return (options, not_integer()),
             }

@@ -7,6 +7,7 @@
 //! - [`ctx`]: what handlers see; [`cmd`]: the handlers, one file per command family.
 //! - [`state`], [`client`], [`propagate`], [`monitor`]: server state, clients, the effect stream,
 //!   slow log and latency monitor.
+//! - [`repl`]: replication, master and replica sides (Redis 7.0 PSYNC2).
 //!
 //! Depends on rds-resp, rds-commands, rds-storage and rds-config; nothing depends on this crate but the
 //! `rds-server` binary.

@@ -98,6 +98,8 @@ impl Server {
         {
             let mut state = self.shared.lock();
             state.port = port;
+            // Clients accepted before the dataset is loaded get -LOADING.
+            crate::persist::load::mark_loading(&mut state);
         }
         crate::log::set_role_char(b'M');
         info!("Server initialized");

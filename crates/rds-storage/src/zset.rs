@@ -2,15 +2,16 @@
 //!
 //! - `listpack`: small sets live in one byte buffer sorted by (score, member) (see
 //!   `zset/listpack.rs`): a few bytes per entry, linear-time lookups bounded by the threshold.
-//! - `skiplist`: past `zset-max-listpack-entries` entries or a member longer than
-//!   `zset-max-listpack-value` bytes, a [`Dict`] member→score map gives O(1) ZSCORE and a SCAN
-//!   cursor, and a skiplist with spans (`zset/skiplist.rs`) gives O(log n) insert, delete, rank and
-//!   range lookups, as in Redis. Sets never convert back, except through
+//! - `skiplist` (the name OBJECT ENCODING reports): past `zset-max-listpack-entries` entries or a
+//!   member longer than `zset-max-listpack-value` bytes, a [`Dict`] member→score map gives O(1)
+//!   ZSCORE and a SCAN cursor, and an order-statistic B+tree (`zset/tree.rs`) gives O(log n)
+//!   insert, delete, rank and range lookups like Redis's skiplist with spans, with a fraction of
+//!   its cache misses. Sets never convert back, except through
 //!   [`ZSet::convert_to_listpack_if_needed`], which Redis calls on the results of the STORE commands.
 //!
 //! Order is Redis's: by score (never NaN), ties by member bytes. Each Redis command is one call:
 //! ZADD → [`ZSet::add`], ZRANGE → [`ZSet::range_by_rank`] / [`ZSet::range_by_score`] /
-//! [`ZSet::range_by_lex`], ZREMRANGEBY* → `remove_range_by_*`, ZPOPMIN/MAX → [`ZSet::pop`],
+//! [`ZSet::range_by_lex`], ZREMRANGEBY* → `remove_range_by_*`, ZPOPMIN/MAX → [`ZSet::pop_with`],
 //! ZRANDMEMBER → [`ZSet::random_members`], ZSCAN → [`ZSet::scan`].
 
 mod iter;
@@ -41,10 +42,7 @@ pub struct ZSetLimits {
 
 impl Default for ZSetLimits {
     fn default() -> Self {
-        ZSetLimits {
-            max_listpack_entries: 128,
-            max_listpack_value: 64,
-        }
+        ZSetLimits { max_listpack_entries: 128, max_listpack_value: 64 }
     }
 }
 
@@ -127,21 +125,14 @@ impl Default for ZSet {
 impl ZSet {
     /// An empty set in the listpack encoding (allocates nothing).
     pub fn new() -> ZSet {
-        ZSet {
-            repr: Repr::Listpack(Listpack::default()),
-        }
+        ZSet { repr: Repr::Listpack(Listpack::default()) }
     }
 
     /// An empty set in the encoding `len_hint` members of up to `max_member_len` bytes need (for
     /// ZUNIONSTORE-style destinations and RDB loading).
     pub fn with_hint(len_hint: usize, max_member_len: usize, limits: &ZSetLimits) -> ZSet {
         if len_hint > limits.max_listpack_entries || max_member_len > limits.max_listpack_value {
-            ZSet {
-                repr: Repr::Skiplist(Box::new(Big {
-                    dict: Dict::new(),
-                    list: Tree::new(),
-                })),
-            }
+            ZSet { repr: Repr::Skiplist(Box::new(Big { dict: Dict::new(), list: Tree::new() })) }
         } else {
             ZSet::new()
         }
@@ -210,6 +201,26 @@ impl ZSet {
         if score.is_nan() {
             return Err(ZSetError::NotANumber);
         }
+        if let Repr::Skiplist(big) = &mut self.repr {
+            // One dict lookup serves both the check and the update.
+            return match big.dict.get_mut(member) {
+                Some(slot) => {
+                    let current = *slot;
+                    match plan_update(current, score, flags)? {
+                        Plan::Keep(outcome) => Ok(outcome),
+                        Plan::Set(new) => {
+                            *slot = new;
+                            match big.list.update_score(member, current, new) {
+                                true => Ok(AddOutcome::Updated(new)),
+                                false => Err(ZSetError::TooLarge),
+                            }
+                        }
+                    }
+                }
+                None if flags.xx => Ok(AddOutcome::Skipped),
+                None => insert_big(big, member, score).map(|()| AddOutcome::Added(score)),
+            };
+        }
         let Some(current) = self.score(member) else {
             if flags.xx {
                 return Ok(AddOutcome::Skipped);
@@ -217,45 +228,21 @@ impl ZSet {
             self.insert_new(member, score, limits)?;
             return Ok(AddOutcome::Added(score));
         };
-        if flags.nx {
-            return Ok(AddOutcome::Skipped);
-        }
-        let new = if flags.incr { current + score } else { score };
-        if new.is_nan() {
-            return Err(ZSetError::NotANumber);
-        }
-        if (flags.lt && new >= current) || (flags.gt && new <= current) {
-            return Ok(AddOutcome::Skipped);
-        }
-        if new == current {
-            return Ok(AddOutcome::Unchanged(new));
-        }
-        match &mut self.repr {
-            Repr::Listpack(lp) => {
-                if let Some((_, e)) = lp.find(member) {
-                    let (start, end) = (e.start, e.end);
-                    lp.remove_bytes(start, end, 1);
-                }
-                lp.insert(member, new);
+        let new = match plan_update(current, score, flags)? {
+            Plan::Keep(outcome) => return Ok(outcome),
+            Plan::Set(new) => new,
+        };
+        if let Repr::Listpack(lp) = &mut self.repr {
+            if let Some((_, e)) = lp.find(member) {
+                let (start, end) = (e.start, e.end);
+                lp.remove_bytes(start, end, 1);
             }
-            Repr::Skiplist(big) => {
-                if let Some(slot) = big.dict.get_mut(member) {
-                    *slot = new;
-                }
-                if !big.list.update_score(member, current, new) {
-                    return Err(ZSetError::TooLarge);
-                }
-            }
+            lp.insert(member, new);
         }
         Ok(AddOutcome::Updated(new))
     }
 
-    fn insert_new(
-        &mut self,
-        member: &[u8],
-        score: f64,
-        limits: &ZSetLimits,
-    ) -> Result<(), ZSetError> {
+    fn insert_new(&mut self, member: &[u8], score: f64, limits: &ZSetLimits) -> Result<(), ZSetError> {
         if let Repr::Listpack(lp) = &mut self.repr {
             let fits = lp.len() < limits.max_listpack_entries
                 && member.len() <= limits.max_listpack_value
@@ -266,14 +253,10 @@ impl ZSet {
             }
             self.convert_to_skiplist();
         }
-        if let Repr::Skiplist(big) = &mut self.repr {
-            let key = CompactBytes::new(member);
-            if !big.list.insert(key.clone(), score) {
-                return Err(ZSetError::TooLarge);
-            }
-            insert_absent(&mut big.dict, key, score);
+        match &mut self.repr {
+            Repr::Skiplist(big) => insert_big(big, member, score),
+            Repr::Listpack(_) => Ok(()),
         }
-        Ok(())
     }
 
     fn convert_to_skiplist(&mut self) {
@@ -281,10 +264,7 @@ impl ZSet {
             return;
         };
         let mut dict = Dict::new();
-        let entries: Vec<(CompactBytes, f64)> = lp
-            .entries()
-            .map(|e| (CompactBytes::new(e.member), e.score))
-            .collect();
+        let entries: Vec<(CompactBytes, f64)> = lp.entries().map(|e| (CompactBytes::new(e.member), e.score)).collect();
         for (member, score) in &entries {
             insert_absent(&mut dict, member.clone(), *score);
         }
@@ -344,20 +324,13 @@ impl ZSet {
 impl Clone for ZSet {
     fn clone(&self) -> Self {
         match &self.repr {
-            Repr::Listpack(lp) => ZSet {
-                repr: Repr::Listpack(lp.clone()),
-            },
+            Repr::Listpack(lp) => ZSet { repr: Repr::Listpack(lp.clone()) },
             Repr::Skiplist(big) => {
                 let mut dict = Dict::new();
                 for (member, score) in big.dict.iter() {
                     insert_absent(&mut dict, member.clone(), *score);
                 }
-                ZSet {
-                    repr: Repr::Skiplist(Box::new(Big {
-                        dict,
-                        list: big.list.clone(),
-                    })),
-                }
+                ZSet { repr: Repr::Skiplist(Box::new(Big { dict, list: big.list.clone() })) }
             }
         }
     }
@@ -372,15 +345,46 @@ impl PartialEq for ZSet {
 
 impl fmt::Debug for ZSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let entries: Vec<(String, f64)> = self
-            .iter()
-            .map(|(member, score)| (String::from_utf8_lossy(member).into_owned(), score))
-            .collect();
-        f.debug_struct("ZSet")
-            .field("encoding", &self.encoding_name())
-            .field("entries", &entries)
-            .finish()
+        let entries: Vec<(String, f64)> =
+            self.iter().map(|(member, score)| (String::from_utf8_lossy(member).into_owned(), score)).collect();
+        f.debug_struct("ZSet").field("encoding", &self.encoding_name()).field("entries", &entries).finish()
     }
+}
+
+/// What ZADD does to an existing member.
+enum Plan {
+    /// Nothing changes; reply with this outcome.
+    Keep(AddOutcome),
+    /// Set the score to this.
+    Set(f64),
+}
+
+/// Applies ZADD's flags to an existing member whose score is `current` (Redis's `zsetAdd`).
+fn plan_update(current: f64, score: f64, flags: AddFlags) -> Result<Plan, ZSetError> {
+    if flags.nx {
+        return Ok(Plan::Keep(AddOutcome::Skipped));
+    }
+    let new = if flags.incr { current + score } else { score };
+    if new.is_nan() {
+        return Err(ZSetError::NotANumber);
+    }
+    if (flags.lt && new >= current) || (flags.gt && new <= current) {
+        return Ok(Plan::Keep(AddOutcome::Skipped));
+    }
+    if new == current {
+        return Ok(Plan::Keep(AddOutcome::Unchanged(new)));
+    }
+    Ok(Plan::Set(new))
+}
+
+/// Inserts an absent member into the skiplist encoding's tree and dict.
+fn insert_big(big: &mut Big, member: &[u8], score: f64) -> Result<(), ZSetError> {
+    let key = CompactBytes::new(member);
+    if !big.list.insert(key.clone(), score) {
+        return Err(ZSetError::TooLarge);
+    }
+    insert_absent(&mut big.dict, key, score);
+    Ok(())
 }
 
 /// Inserts an absent member, advancing any incremental rehash by one bucket first: `insert_new`
@@ -392,10 +396,7 @@ fn insert_absent(dict: &mut Dict<f64>, member: CompactBytes, score: f64) {
 
 /// Redis's sorted-set order: by score, then by member bytes. Scores are never NaN.
 fn cmp_entry(score_a: f64, member_a: &[u8], score_b: f64, member_b: &[u8]) -> Ordering {
-    score_a
-        .partial_cmp(&score_b)
-        .unwrap_or(Ordering::Equal)
-        .then_with(|| member_a.cmp(member_b))
+    score_a.partial_cmp(&score_b).unwrap_or(Ordering::Equal).then_with(|| member_a.cmp(member_b))
 }
 
 #[cfg(test)]

@@ -10,6 +10,8 @@ pub fn save(ctx: &mut Ctx) -> CmdResult {
     if ctx.server.persist.bgsave_in_progress() {
         return Err(CommandError::err("Background save already in progress"));
     }
+    // Counted by the command (not by the saves of FLUSHALL, DEBUG RELOAD or SHUTDOWN), as in Redis.
+    ctx.server.persist.rdb.saves += 1;
     match rdb::save(ctx.server) {
         Ok(()) => {
             ctx.out().ok();

@@ -124,7 +124,8 @@ pub fn wait(ctx: &mut Ctx) -> CmdResult {
         return Err(CommandError::err("WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated."));
     }
     let numreplicas = ctx.int_arg(1)?;
-    let timeout = parse_i64(ctx.arg(2)).ok_or_else(|| CommandError::err("timeout is not an integer or out of range"))?;
+    let timeout =
+        parse_i64(ctx.arg(2)).ok_or_else(|| CommandError::err("timeout is not an integer or out of range"))?;
     if timeout < 0 {
         return Err(CommandError::err("timeout is negative"));
     }

@@ -57,11 +57,8 @@ pub fn render(out: &mut String, state: &ServerState) {
 
 fn loading_fields(out: &mut String, loading: &crate::persist::Loading, now_secs: u64) {
     let elapsed = now_secs.saturating_sub(loading.started_secs);
-    let percent = if loading.total_bytes == 0 {
-        0.0
-    } else {
-        loading.loaded_bytes as f64 * 100.0 / loading.total_bytes as f64
-    };
+    let percent =
+        if loading.total_bytes == 0 { 0.0 } else { loading.loaded_bytes as f64 * 100.0 / loading.total_bytes as f64 };
     let eta = if elapsed == 0 || loading.loaded_bytes == 0 {
         1
     } else {

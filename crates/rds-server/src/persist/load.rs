@@ -19,6 +19,8 @@ use crate::state::{now_ms, AccessPolicy, ServerState, Shared};
 const BATCH_ITEMS: usize = 1024;
 /// Read buffer in front of the file.
 const READ_BUFFER: usize = 1 << 20;
+/// Largest RESIZEDB hint honoured (a corrupt file must not make us allocate at will).
+const MAX_RESERVE: u64 = 1 << 26;
 
 /// Why the dataset could not be loaded: the file, the byte offset and the reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,6 +57,8 @@ pub struct LoadReport {
     pub keys_expired: u64,
     /// Bytes read.
     pub bytes: u64,
+    /// The database the file is at (SELECTDB), for RESIZEDB hints.
+    pub db: usize,
 }
 
 /// The encoding limits values are built with (the server's config).
@@ -86,7 +90,12 @@ fn loaded_access(policy: AccessPolicy, lru_policy: bool, idle: Option<u64>, freq
 }
 
 /// Applies decoded items to the keyspace (under the lock).
-pub fn apply_items(state: &mut ServerState, items: Vec<Item>, options: LoadOptions, report: &mut LoadReport) -> Result<(), String> {
+pub fn apply_items(
+    state: &mut ServerState,
+    items: Vec<Item>,
+    options: LoadOptions,
+    report: &mut LoadReport,
+) -> Result<(), String> {
     let now = now_ms();
     let lru_policy = state.config.str("maxmemory-policy").ends_with("lru");
     for item in items {
@@ -106,7 +115,10 @@ pub fn apply_items(state: &mut ServerState, items: Vec<Item>, options: LoadOptio
                 let access = loaded_access(state.settings.access, lru_policy, entry.idle_secs, entry.freq, now);
                 let db = &mut state.keyspace.dbs[index];
                 if !options.merge && db.peek(&entry.key).is_some() {
-                    return Err(format!("RDB has duplicated key '{}' in DB {index}", String::from_utf8_lossy(&entry.key)));
+                    return Err(format!(
+                        "RDB has duplicated key '{}' in DB {index}",
+                        String::from_utf8_lossy(&entry.key)
+                    ));
                 }
                 db.set(&entry.key, entry.value, access);
                 if let Some(ms) = entry.expire_ms {
@@ -122,7 +134,16 @@ pub fn apply_items(state: &mut ServerState, items: Vec<Item>, options: LoadOptio
                     state.keyspace.dbs.len()
                 ));
             }
-            Item::SelectDb(_) | Item::ResizeDb { .. } | Item::ModuleAux { .. } => {}
+            Item::SelectDb(db) => report.db = usize::try_from(db).unwrap_or(0),
+            Item::ResizeDb { keys, expires } => {
+                // A sizing hint from the file: bounded, and only for a database still empty, so the
+                // tables do not grow (and rehash) through every power of two.
+                if let Some(db) = state.keyspace.dbs.get_mut(report.db).filter(|db| db.is_empty()) {
+                    let bound = |n: u64| usize::try_from(n.min(MAX_RESERVE)).unwrap_or(0);
+                    db.reserve(bound(keys), bound(expires));
+                }
+            }
+            Item::ModuleAux { .. } => {}
         }
     }
     Ok(())
@@ -203,8 +224,11 @@ fn describe(error: &RdbError) -> String {
     }
 }
 
+/// A decoder over a file, with the file's size.
+type Opened = (Decoder<BufReader<File>>, u64);
+
 /// Opens `path` for loading: `Ok(None)` when it does not exist.
-fn open(path: &Path, limits: LoadLimits, verify: bool) -> Result<Option<(Decoder<BufReader<File>>, u64)>, LoadError> {
+fn open(path: &Path, limits: LoadLimits, verify: bool) -> Result<Option<Opened>, LoadError> {
     let fail = |offset, reason: String| LoadError { file: path.to_path_buf(), offset, reason };
     let file = match File::open(path) {
         Ok(file) => file,
@@ -246,7 +270,11 @@ pub fn load_file_in_batches(
 }
 
 /// Loads the RDB at `path` at once into `state` (DEBUG RELOAD). `Ok(None)` when it does not exist.
-pub fn load_file_now(state: &mut ServerState, path: &Path, options: LoadOptions) -> Result<Option<LoadReport>, LoadError> {
+pub fn load_file_now(
+    state: &mut ServerState,
+    path: &Path,
+    options: LoadOptions,
+) -> Result<Option<LoadReport>, LoadError> {
     let verify = state.config.bool("rdbchecksum");
     let Some((mut decoder, _)) = open(path, load_limits(state), verify)? else { return Ok(None) };
     let mut report = LoadReport::default();
@@ -270,12 +298,19 @@ fn finish(
     }
 }
 
+/// Marks the server as loading (before it accepts clients; [`load_at_startup`] clears it).
+pub fn mark_loading(state: &mut ServerState) {
+    state.persist.loading = Some(Loading { started_secs: now_ms() / 1000, ..Loading::default() });
+}
+
 /// Loads the dataset at startup: the AOF with `appendonly yes`, else the RDB file. Temporary files
 /// of a killed process are removed first. Clients connected meanwhile get `-LOADING`.
 pub fn load_at_startup(shared: &Arc<Shared>) -> Result<(), LoadError> {
     let (dir, aof_on, aof_dir, aof_name, rdb_path) = {
         let mut state = shared.lock();
-        state.persist.loading = Some(Loading { started_secs: now_ms() / 1000, ..Loading::default() });
+        if state.persist.loading.is_none() {
+            mark_loading(&mut state);
+        }
         let aof = &state.persist.aof;
         (state.config.dir(), state.config.bool("appendonly"), aof.dir(), aof.base_name(), rdb::rdb_path(&state))
     };

@@ -249,7 +249,8 @@ pub fn start_scheduled(state: &mut ServerState) {
         return;
     }
     let rdb = &state.persist.rdb;
-    let retry_ok = now_secs.saturating_sub(rdb.last_bgsave_try_secs) > rdb::BGSAVE_RETRY_DELAY_SECS || rdb.last_bgsave_ok;
+    let retry_ok =
+        now_secs.saturating_sub(rdb.last_bgsave_try_secs) > rdb::BGSAVE_RETRY_DELAY_SECS || rdb.last_bgsave_ok;
     if rdb.bgsave_scheduled && retry_ok {
         state.persist.rdb.bgsave_scheduled = false;
         let _ = rdb::start_bgsave(state);
@@ -321,13 +322,21 @@ pub fn write_denied(state: &ServerState) -> Option<CommandError> {
     if rdb_failing {
         return Some(CommandError::other(MISCONF_RDB));
     }
-    state.persist.aof.write_error().map(|error| CommandError::other(format!("MISCONF Errors writing to the AOF file: {error}")))
+    state
+        .persist
+        .aof
+        .write_error()
+        .map(|error| CommandError::other(format!("MISCONF Errors writing to the AOF file: {error}")))
 }
 
 /// The dispatcher's MISCONF check (after the OOM check, as in Redis's `processCommand`): write
 /// commands, EXEC of a transaction with writes, and PING are refused while persistence is failing;
 /// the master's stream is always applied.
-pub fn check_misconf(state: &ServerState, session: &crate::client::Session, spec: &CommandSpec) -> Result<(), CommandError> {
+pub fn check_misconf(
+    state: &ServerState,
+    session: &crate::client::Session,
+    spec: &CommandSpec,
+) -> Result<(), CommandError> {
     if session.is_master {
         return Ok(());
     }

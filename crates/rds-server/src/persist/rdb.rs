@@ -63,7 +63,11 @@ pub fn write_dataset(state: &ServerState, path: &Path, aof_base: bool) -> Result
     let dir = path.parent().unwrap_or(Path::new("."));
     let temp = dir.join(fsutil::temp_rdb_name(std::process::id()));
     let file = fsutil::create_buffered(&temp).map_err(|e| {
-        format!("Failed opening the temp RDB file {} (in server root dir {}) for saving: {e}", temp.display(), dir.display())
+        format!(
+            "Failed opening the temp RDB file {} (in server root dir {}) for saving: {e}",
+            temp.display(),
+            dir.display()
+        )
     })?;
     let result = encode_dataset(state, file, aof_base).and_then(|(writer, bytes)| {
         fsutil::flush_and_sync(writer).map_err(|e| e.to_string())?;
@@ -111,7 +115,6 @@ pub fn save(state: &mut ServerState) -> Result<(), String> {
             state.dirty = 0;
             state.last_save_secs = now_ms() / 1000;
             state.persist.rdb.last_bgsave_ok = true;
-            state.persist.rdb.saves += 1;
             Ok(())
         }
         Err(error) => {
@@ -186,7 +189,8 @@ pub fn check_save_points(state: &mut ServerState) {
         return;
     }
     for (seconds, changes) in state.config.save_points() {
-        let due = state.dirty >= u64::try_from(changes).unwrap_or(0) && since_save > u64::try_from(seconds).unwrap_or(0);
+        let due =
+            state.dirty >= u64::try_from(changes).unwrap_or(0) && since_save > u64::try_from(seconds).unwrap_or(0);
         if due {
             info!("{changes} changes in {seconds} seconds. Saving...");
             let _ = start_bgsave(state);

@@ -108,6 +108,7 @@ pub struct SnapshotJob {
     done: Receiver<SnapshotResult>,
     thread: Option<JoinHandle<()>>,
     walk_done: bool,
+    finish_sent: bool,
     outcome: Option<SnapshotResult>,
     started: Instant,
     keys_total: u64,
@@ -136,7 +137,8 @@ impl SnapshotJob {
         let (done_tx, done) = mpsc::channel();
         let thread_hints = hints.clone();
         let thread = std::thread::Builder::new().name("rds-snapshot".to_string()).spawn(move || {
-            let result = crate::persist::writer::run(receiver_iter(receiver), format, access, &thread_hints, writer, finish);
+            let result =
+                crate::persist::writer::run(receiver_iter(receiver), format, access, &thread_hints, writer, finish);
             let _ = done_tx.send(result);
         })?;
         for hint in &hints {
@@ -149,6 +151,7 @@ impl SnapshotJob {
             done,
             thread: Some(thread),
             walk_done: false,
+            finish_sent: false,
             outcome: None,
             started: Instant::now(),
             keys_total,
@@ -173,8 +176,14 @@ impl SnapshotJob {
 
     /// Walks the snapshot forward for about `budget` (under the server lock) and reports progress.
     pub fn step(&mut self, keyspace: &mut Keyspace, budget: Duration) -> Progress {
-        if self.outcome.is_none() && self.deliver_pending() && !self.walk_done {
-            self.walk(keyspace, budget);
+        if self.outcome.is_none() && self.deliver_pending() {
+            if !self.walk_done {
+                self.walk(keyspace, budget);
+            } else if !self.finish_sent {
+                // Sent, or queued in `pending` when the channel is full.
+                self.send(Message::Finish);
+                self.finish_sent = true;
+            }
         }
         let progress = self.poll();
         if matches!(progress, Progress::Finished(_)) {
@@ -240,6 +249,7 @@ impl SnapshotJob {
         }
         if self.walk_done {
             self.send(Message::Finish);
+            self.finish_sent = true;
         }
     }
 

@@ -100,8 +100,9 @@ fn snapshot_job_writes_the_dataset_as_it_was_when_it_began() {
     let before = dataset(&h);
     let buf = SharedBuf::default();
     let format = SnapshotFormat::Rdb { options: rds_rdb::EncodeOptions::default(), aux: rds_rdb::AuxFields::default() };
-    let mut job = SnapshotJob::start(&mut h.state.keyspace, format, AccessSave::None, buf.clone(), Box::new(|w| w.map(drop)))
-        .unwrap();
+    let mut job =
+        SnapshotJob::start(&mut h.state.keyspace, format, AccessSave::None, buf.clone(), Box::new(|w| w.map(drop)))
+            .unwrap();
     let mut round = 0;
     loop {
         if let snapshot::Progress::Finished(result) = job.step(&mut h.state.keyspace, Duration::from_micros(50)) {
@@ -124,6 +125,41 @@ fn snapshot_job_writes_the_dataset_as_it_was_when_it_began() {
     assert!(h.state.keyspace.dbs.iter().all(|db| !db.in_snapshot() && db.snapshot_preimages.is_empty()));
 }
 
+/// A writer slower than the walk, so the channel fills up and the walk must wait for it.
+#[derive(Clone, Default)]
+struct SlowBuf(SharedBuf);
+
+impl Write for SlowBuf {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        std::thread::sleep(Duration::from_millis(2));
+        self.0.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_slow_writer_pauses_the_walk_and_still_gets_everything() {
+    let mut h = Harness::new();
+    let value = "v".repeat(1000);
+    for i in 0..20_000 {
+        h.run(&["SET", &format!("k{i}"), &value]);
+    }
+    let before = dataset(&h);
+    let buf = SlowBuf::default();
+    let format = SnapshotFormat::Rdb {
+        options: rds_rdb::EncodeOptions { compression: false, checksum: true },
+        aux: rds_rdb::AuxFields::default(),
+    };
+    let job =
+        SnapshotJob::start(&mut h.state.keyspace, format, AccessSave::None, buf.clone(), Box::new(|w| w.map(drop)))
+            .unwrap();
+    let stats = job.run_to_end(&mut h.state.keyspace).unwrap();
+    assert_eq!(stats.keys, 20_000);
+    assert_eq!(decode(&buf.0 .0.lock().unwrap()), before);
+}
+
 #[test]
 fn save_then_debug_reload_restores_the_same_digest() {
     let dir = TestDir::new("reload");
@@ -137,13 +173,16 @@ fn save_then_debug_reload_restores_the_same_digest() {
     let digest_before = h.run(&["DEBUG", "DIGEST-VALUE", "l", "stays", "key:7"]);
     assert_eq!(h.run(&["SAVE"]), "+OK\r\n");
     assert!(dir.0.join("dump.rdb").exists());
-    assert_eq!(h.run(&["INFO", "persistence"]).contains("rdb_changes_since_last_save:0\r\n"), true);
+    assert!(h.run(&["INFO", "persistence"]).contains("rdb_changes_since_last_save:0\r\n"));
     h.run(&["SET", "after", "save"]);
     assert_eq!(h.run(&["DEBUG", "RELOAD"]), "+OK\r\n");
     assert_eq!(h.run(&["DEBUG", "DIGEST-VALUE", "l", "stays", "key:7"]), digest_before);
     assert_eq!(h.run(&["EXISTS", "gone"]), ":0\r\n");
     assert_eq!(h.run(&["EXISTS", "after"]), ":1\r\n");
-    assert_eq!(h.run(&["DEBUG", "RELOAD", "bogus"]), "-ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.\r\n");
+    assert_eq!(
+        h.run(&["DEBUG", "RELOAD", "bogus"]),
+        "-ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.\r\n"
+    );
     h.run(&["SET", "extra", "1"]);
     assert_eq!(h.run(&["DEBUG", "RELOAD", "NOSAVE", "NOFLUSH", "MERGE"]), "+OK\r\n");
     assert_eq!(h.run(&["EXISTS", "extra"]), ":1\r\n");
@@ -302,14 +341,16 @@ fn a_corrupt_file_is_reported_with_its_name_and_offset() {
     rdb::write_dataset(&h.state, &path, false).unwrap();
     let bytes = std::fs::read(&path).unwrap();
     std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
-    let error = load::load_file_now(&mut h.state, &path, load::LoadOptions { merge: true, ..Default::default() }).unwrap_err();
+    let error =
+        load::load_file_now(&mut h.state, &path, load::LoadOptions { merge: true, ..Default::default() }).unwrap_err();
     assert!(error.to_string().contains("Short read"), "{error}");
     assert!(error.to_string().contains("dump.rdb") && error.offset > 0, "{error}");
     let mut flipped = bytes.clone();
     // The last byte of the last value, just before EOF and the checksum: only the checksum can tell.
     flipped[bytes.len() - 10] ^= 1;
     std::fs::write(&path, &flipped).unwrap();
-    let error = load::load_file_now(&mut h.state, &path, load::LoadOptions { merge: true, ..Default::default() }).unwrap_err();
+    let error =
+        load::load_file_now(&mut h.state, &path, load::LoadOptions { merge: true, ..Default::default() }).unwrap_err();
     assert!(error.reason.starts_with("Wrong RDB checksum expected: ("), "{error}");
 }
 

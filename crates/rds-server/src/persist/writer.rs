@@ -137,7 +137,9 @@ fn write_commands<W: Write>(
 pub fn entry_commands(out: &mut bytes::BytesMut, key: &[u8], value: &Value, expire_ms: Option<u64>) {
     match value {
         Value::List(list) => batched(out, b"RPUSH", key, list.iter().map(|item| [item.to_vec()])),
-        Value::Set(set) => batched(out, b"SADD", key, set.iter().map(|member| [member.to_compact().as_slice().to_vec()])),
+        Value::Set(set) => {
+            batched(out, b"SADD", key, set.iter().map(|member| [member.to_compact().as_slice().to_vec()]))
+        }
         Value::ZSet(zset) => batched(
             out,
             b"ZADD",

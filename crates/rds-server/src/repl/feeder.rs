@@ -51,7 +51,9 @@ pub async fn serve(shared: Arc<Shared>, stream: TcpStream, session: Session, inb
     let out = BytesMut::new();
     let mut feeder = Feeder { shared, stream, session, inbuf, decoder, out, unreported: 0, timeout, wakeup };
     let pending = std::mem::take(&mut feeder.session.reply.buf);
-    if feeder.write(&pending).await {
+    // Commands pipelined after PSYNC were read with it: run them now.
+    let leftover_ok = feeder.inbuf.is_empty() || feeder.execute_input();
+    if leftover_ok && feeder.write(&pending).await {
         feeder.run(events).await;
     }
     let _ = feeder.stream.shutdown().await;
@@ -195,7 +197,7 @@ impl Feeder {
                         return false;
                     }
                 }
-                Ok(None) => return true,
+                Ok(None) => return self.inbuf.len() <= state.settings.query_buffer_limit,
                 Err(_) => return false,
             }
         }

@@ -112,7 +112,8 @@ pub fn role(out: &mut ReplyBuf, state: &ServerState) {
             out.bulk(link.host.as_bytes());
             out.int(i64::from(link.port));
             out.bulk(link.state.name().as_bytes());
-            let offset = if link.client_id.is_some() { i64::try_from(state.effects.offset).unwrap_or(i64::MAX) } else { -1 };
+            let offset =
+                if link.client_id.is_some() { i64::try_from(state.effects.offset).unwrap_or(i64::MAX) } else { -1 };
             out.int(offset);
         }
         None => {

@@ -64,8 +64,13 @@ pub struct Loaded {
 /// Reads a whole RDB into a new keyspace. Expired keys are kept: a replica waits for its master's DEL.
 pub fn load(reader: impl Read, params: LoadParams, now_ms: u64) -> Result<Loaded, String> {
     let mut decoder = Decoder::new(reader, params.limits).map_err(|e| format!("Wrong signature or version: {e}"))?;
-    let mut loaded =
-        Loaded { keyspace: Keyspace::new(params.databases, params.cluster), stream_db: None, repl_id: None, repl_offset: None, keys: 0 };
+    let mut loaded = Loaded {
+        keyspace: Keyspace::new(params.databases, params.cluster),
+        stream_db: None,
+        repl_id: None,
+        repl_offset: None,
+        keys: 0,
+    };
     let access = params.access.created(now_ms);
     let mut current_db = 0;
     while let Some(item) = decoder.next_item().map_err(|e| format!("Short read or OOM loading DB: {e}"))? {

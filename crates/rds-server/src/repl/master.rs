@@ -139,17 +139,15 @@ fn create_backlog(state: &mut ServerState) {
     repl.ids = rds_repl::psync::Ids::fresh();
     repl.backlog = Some(Backlog::new(state.settings.repl.backlog_size, state.effects.offset));
     state.effects.enable();
-    info!(
-        "Replication backlog created, my new replication IDs are '{}' and '{}'",
-        repl.ids.replid, repl.ids.replid2
-    );
+    info!("Replication backlog created, my new replication IDs are '{}' and '{}'", repl.ids.replid, repl.ids.replid2);
 }
 
 /// Joins a disk snapshot in progress when another replica waits for it (its buffered stream since the
 /// snapshot began is copied), like Redis's "Waiting for end of BGSAVE for SYNC".
 fn join_disk_job(state: &mut ServerState, id: u64) -> bool {
     let Some(job) = state.repl.job.filter(|j| !j.diskless) else { return false };
-    let partner = state.repl.replicas.iter().find(|r| r.state == ReplicaState::WaitBgsaveEnd(job.id) && !r.conf.rdb_only);
+    let partner =
+        state.repl.replicas.iter().find(|r| r.state == ReplicaState::WaitBgsaveEnd(job.id) && !r.conf.rdb_only);
     let Some(partner_id) = partner.map(|r| r.client_id) else { return false };
     let Some(buffered) = state.clients.get(partner_id).filter(|c| !c.kill).map(|c| c.outbox.clone()) else {
         return false;
@@ -333,7 +331,9 @@ pub async fn cron(shared: Arc<Shared>) {
 
 fn master_cron(state: &mut ServerState, now: u64) {
     let settings = state.settings.repl.clone();
-    if !state.repl.replicas.is_empty() && now.saturating_sub(state.repl.last_ping_ms) >= settings.ping_period_secs * 1000 {
+    if !state.repl.replicas.is_empty()
+        && now.saturating_sub(state.repl.last_ping_ms) >= settings.ping_period_secs * 1000
+    {
         state.repl.last_ping_ms = now;
         state.effects.append_raw(rds_repl::PING_COMMAND);
         feed(state);

@@ -152,7 +152,13 @@ async fn attempt(shared: &Arc<Shared>, generation: u64, cancel: &CancellationTok
             info!("Successful partial resynchronization with master.");
             continue_history(shared, replid);
             info!("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.");
-            let link = Link { stream: conn.stream, inbuf: BytesMut::new(), raw: BytesMut::new(), in_multi: 0, decoder: Default::default() };
+            let link = Link {
+                stream: conn.stream,
+                inbuf: BytesMut::new(),
+                raw: BytesMut::new(),
+                in_multi: 0,
+                decoder: Default::default(),
+            };
             let mut link = link;
             link.raw.extend_from_slice(&conn.buf);
             link.inbuf = conn.buf;
@@ -176,7 +182,11 @@ fn prepare(shared: &Shared, generation: u64) -> Option<(String, HandshakeConfig,
     let timeout = Duration::from_secs(state.settings.repl.timeout_secs);
     let link = state.repl.link.as_mut().filter(|l| l.generation == generation)?;
     link.state = LinkState::Connecting;
-    let address = if link.host.contains(':') { format!("[{}]:{}", link.host, link.port) } else { format!("{}:{}", link.host, link.port) };
+    let address = if link.host.contains(':') {
+        format!("[{}]:{}", link.host, link.port)
+    } else {
+        format!("{}:{}", link.host, link.port)
+    };
     let config = HandshakeConfig {
         masteruser,
         masterauth,
@@ -262,7 +272,16 @@ async fn full_sync(
         Ok(framing) => framing,
         Err(error) => return error,
     };
-    let loaded = match super::transfer::receive(shared, generation, &mut conn.stream, &mut conn.buf, conn.timeout, framing).await {
+    let loaded = match super::transfer::receive(
+        shared,
+        generation,
+        &mut conn.stream,
+        &mut conn.buf,
+        conn.timeout,
+        framing,
+    )
+    .await
+    {
         Ok(loaded) => loaded,
         Err(error) => return error,
     };
@@ -277,7 +296,13 @@ async fn full_sync(
     };
     tokio::task::spawn_blocking(move || drop(old));
     let diskless = matches!(framing, Framing::EofMark(_));
-    let mut link = Link { stream: conn.stream, inbuf: BytesMut::new(), raw: BytesMut::new(), in_multi: 0, decoder: Default::default() };
+    let mut link = Link {
+        stream: conn.stream,
+        inbuf: BytesMut::new(),
+        raw: BytesMut::new(),
+        in_multi: 0,
+        decoder: Default::default(),
+    };
     link.raw.extend_from_slice(&conn.buf);
     link.inbuf = conn.buf;
     super::stream::run(shared, generation, link, cancel, diskless).await

@@ -7,7 +7,8 @@ use super::{LinkState, MasterLink};
 use crate::state::ServerState;
 
 /// What blocked clients are told when the server becomes a replica.
-const UNBLOCKED_BY_ROLE_CHANGE: &str = "UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)";
+const UNBLOCKED_BY_ROLE_CHANGE: &str =
+    "UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)";
 
 /// Becomes a replica of `host:port` (Redis's `replicationSetMaster`): replicas and blocked clients are
 /// disconnected, keys stop expiring on their own, and our own history is kept as the one to continue

@@ -39,7 +39,13 @@ pub struct Link {
 /// Applies the stream until the link breaks or is cancelled. `db` is the database the stream is in
 /// (the RDB's `repl-stream-db`, or the one we had); `ack_now` sends an ACK at once (after a
 /// diskless transfer a master streams only after the first ACK).
-pub async fn run(shared: &Arc<Shared>, generation: u64, mut link: Link, cancel: &CancellationToken, ack_now: bool) -> String {
+pub async fn run(
+    shared: &Arc<Shared>,
+    generation: u64,
+    mut link: Link,
+    cancel: &CancellationToken,
+    ack_now: bool,
+) -> String {
     let Some((mut session, wakeup)) = attach(shared, generation, &link.stream) else {
         return "replication link replaced".to_string();
     };
@@ -155,7 +161,8 @@ fn apply(shared: &Arc<Shared>, session: &mut Session, link: &mut Link) -> Result
     let mut applied = 0usize;
     let mut acks = Vec::new();
     loop {
-        let limits = RequestLimits { max_bulk_len: state.settings.proto_max_bulk_len, authenticated: true, from_master: true };
+        let limits =
+            RequestLimits { max_bulk_len: state.settings.proto_max_bulk_len, authenticated: true, from_master: true };
         let request = match link.decoder.decode(&mut link.inbuf, limits) {
             Ok(Some(request)) => request,
             Ok(None) => break,

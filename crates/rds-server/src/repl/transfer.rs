@@ -31,7 +31,9 @@ struct Sink {
 impl Sink {
     async fn put(&mut self, data: Bytes) -> Result<(), String> {
         if let Some(file) = &self.file {
-            file.send(data.clone()).await.map_err(|_| "MASTER <-> REPLICA sync: writing the DB file failed".to_string())?;
+            file.send(data.clone())
+                .await
+                .map_err(|_| "MASTER <-> REPLICA sync: writing the DB file failed".to_string())?;
         }
         self.loader.send(data).await.map_err(|_| "MASTER <-> REPLICA sync: loading the DB failed".to_string())
     }
@@ -41,7 +43,9 @@ impl Sink {
 fn write_file(path: &std::path::Path, mut chunks: mpsc::Receiver<Bytes>) -> Result<(), String> {
     use std::io::Write;
     let error = |e: std::io::Error| {
-        format!("Write error or short write writing to the DB dump file needed for MASTER <-> REPLICA synchronization: {e}")
+        format!(
+            "Write error or short write writing to the DB dump file needed for MASTER <-> REPLICA synchronization: {e}"
+        )
     };
     let mut file = std::fs::File::create(path).map_err(error)?;
     while let Some(chunk) = chunks.blocking_recv() {
@@ -83,6 +87,7 @@ pub async fn receive(
     let loader = tokio::task::spawn_blocking(move || load(ChannelReader::new(chunks), params, now_ms()));
     let temp = dir.join(format!("temp-{}.{}.rdb", now_ms() / 1000, std::process::id()));
     let mut writer = None;
+    let mut guard = TempFile(keep_file.then(|| temp.clone()));
     let mut sink = Sink { loader: loader_tx, file: None };
     if keep_file {
         let (file_tx, chunks) = mpsc::channel(LOAD_QUEUE);
@@ -100,17 +105,22 @@ pub async fn receive(
     };
     let loaded = wait_loading(stream, loader).await;
     let result = pumped.and(written).and(loaded);
-    if keep_file {
-        match &result {
-            Ok(_) => {
-                let _ = std::fs::rename(&temp, dir.join(dbfilename));
-            }
-            Err(_) => {
-                let _ = std::fs::remove_file(&temp);
-            }
-        }
+    if result.is_ok() && keep_file && std::fs::rename(&temp, dir.join(dbfilename)).is_ok() {
+        guard.0 = None;
     }
     result
+}
+
+/// Removes the temporary file when the transfer fails or is cancelled (the task may be dropped at
+/// any await point by REPLICAOF).
+struct TempFile(Option<std::path::PathBuf>);
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if let Some(path) = self.0.take() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
 }
 
 /// Moves payload from the socket to `sink` until the framing says it is complete.
@@ -164,7 +174,10 @@ fn progress(shared: &Shared, generation: u64, receiver: &Receiver) -> bool {
 
 /// Waits for the loader, writing a newline to the master every second meanwhile so its
 /// `repl-timeout` does not fire.
-async fn wait_loading(stream: &mut TcpStream, mut loader: JoinHandle<Result<Loaded, String>>) -> Result<Loaded, String> {
+async fn wait_loading(
+    stream: &mut TcpStream,
+    mut loader: JoinHandle<Result<Loaded, String>>,
+) -> Result<Loaded, String> {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.tick().await;
     loop {

@@ -16,11 +16,7 @@ enum Cursor<'a> {
     /// Backward: the entries' offsets, consumed from the end (listpack entries only link forward).
     ListpackRev { buf: &'a [u8], offsets: Vec<u32> },
     /// Along the tree's leaves (backwards when `reverse`).
-    Skiplist {
-        list: &'a Tree,
-        node: Pos,
-        reverse: bool,
-    },
+    Skiplist { list: &'a Tree, node: Pos, reverse: bool },
 }
 
 impl<'a> ZIter<'a> {
@@ -29,23 +25,12 @@ impl<'a> ZIter<'a> {
         let remaining = hi.saturating_sub(lo);
         let buf = lp.bytes();
         let cursor = if remaining == 0 {
-            Cursor::Listpack {
-                buf,
-                pos: buf.len(),
-            }
+            Cursor::Listpack { buf, pos: buf.len() }
         } else if reverse {
-            let offsets = lp
-                .entries()
-                .skip(lo)
-                .take(remaining)
-                .map(|e| e.start as u32)
-                .collect();
+            let offsets = lp.entries().skip(lo).take(remaining).map(|e| e.start as u32).collect();
             Cursor::ListpackRev { buf, offsets }
         } else {
-            Cursor::Listpack {
-                buf,
-                pos: lp.offset_of_rank(lo),
-            }
+            Cursor::Listpack { buf, pos: lp.offset_of_rank(lo) }
         };
         ZIter { cursor, remaining }
     }
@@ -58,14 +43,7 @@ impl<'a> ZIter<'a> {
             (_, true) => list.at_rank(lo + remaining - 1),
             (_, false) => list.at_rank(lo),
         };
-        ZIter {
-            cursor: Cursor::Skiplist {
-                list,
-                node,
-                reverse,
-            },
-            remaining,
-        }
+        ZIter { cursor: Cursor::Skiplist { list, node, reverse }, remaining }
     }
 }
 
@@ -87,18 +65,10 @@ impl<'a> Iterator for ZIter<'a> {
                 let (member, score, _) = decode_entry(buf, offset)?;
                 (member, score)
             }
-            Cursor::Skiplist {
-                list,
-                node,
-                reverse,
-            } => {
+            Cursor::Skiplist { list, node, reverse } => {
                 let list: &'a Tree = list;
                 let entry = list.entry(*node)?;
-                *node = if *reverse {
-                    list.prev(*node)
-                } else {
-                    list.next(*node)
-                };
+                *node = if *reverse { list.prev(*node) } else { list.next(*node) };
                 entry
             }
         };

@@ -11,6 +11,7 @@
 use std::cmp::Ordering;
 
 use super::cmp_entry;
+use super::range::{LexRange, Limit};
 
 /// Bytes of the entry-count header.
 const HEADER: usize = 4;
@@ -37,9 +38,7 @@ pub(super) struct Found<'a> {
 impl Listpack {
     /// Number of entries.
     pub fn len(&self) -> usize {
-        self.buf
-            .get(..HEADER)
-            .map_or(0, |h| u32::from_le_bytes([h[0], h[1], h[2], h[3]]) as usize)
+        self.buf.get(..HEADER).map_or(0, |h| u32::from_le_bytes([h[0], h[1], h[2], h[3]]) as usize)
     }
 
     fn set_len(&mut self, len: usize) {
@@ -71,12 +70,7 @@ impl Listpack {
         let mut pos = HEADER;
         std::iter::from_fn(move || {
             let (member, score, end) = decode_entry(buf, pos)?;
-            let found = Found {
-                start: pos,
-                end,
-                member,
-                score,
-            };
+            let found = Found { start: pos, end, member, score };
             pos = end;
             Some(found)
         })
@@ -138,9 +132,7 @@ impl Listpack {
 
     /// Byte offset of the entry at `rank` (the end of the buffer when `rank >= len`).
     pub fn offset_of_rank(&self, rank: usize) -> usize {
-        self.entries()
-            .nth(rank)
-            .map_or(self.buf.len().max(HEADER), |e| e.start)
+        self.entries().nth(rank).map_or(self.buf.len().max(HEADER), |e| e.start)
     }
 
     /// Byte offsets of every entry, for reverse and random access.
@@ -150,9 +142,38 @@ impl Listpack {
 
     /// Number of leading entries for which `pred(score, member)` holds.
     pub fn partition(&self, mut pred: impl FnMut(f64, &[u8]) -> bool) -> usize {
-        self.entries()
-            .take_while(|e| pred(e.score, e.member))
-            .count()
+        self.entries().take_while(|e| pred(e.score, e.member)).count()
+    }
+
+    /// The ascending ranks `[lo, hi)` a lex range selects, found the way Redis scans a listpack:
+    /// from the first member not below `min` (the last not above `max` when `reverse`), skip
+    /// `limit.offset` entries without checking them, then take entries while they stay within the
+    /// other bound, at most `limit.count`. When all scores are equal (the case lex ranges are meant
+    /// for) this is the sorted window; otherwise it is still exactly what Redis replies.
+    pub fn lex_window(&self, range: &LexRange, reverse: bool, limit: Limit) -> (usize, usize) {
+        let members: Vec<&[u8]> = self.entries().map(|e| e.member).collect();
+        let (Some(first), Some(last)) = (members.first(), members.last()) else { return (0, 0) };
+        if range.is_empty_interval() || !range.above_min(last) || !range.below_max(first) {
+            return (0, 0);
+        }
+        let Ok(offset) = usize::try_from(limit.offset) else { return (0, 0) };
+        let most = usize::try_from(limit.count).unwrap_or(usize::MAX);
+        if reverse {
+            let Some(end) = members.iter().rposition(|m| range.below_max(m)) else { return (0, 0) };
+            if !range.above_min(members[end]) || offset > end {
+                return (0, 0);
+            }
+            let start = end - offset;
+            let taken = members[..=start].iter().rev().take(most).take_while(|m| range.above_min(m)).count();
+            return (start + 1 - taken, start + 1);
+        }
+        let Some(first_in) = members.iter().position(|m| range.above_min(m)) else { return (0, 0) };
+        if !range.below_max(members[first_in]) {
+            return (0, 0);
+        }
+        let start = first_in.saturating_add(offset).min(members.len());
+        let taken = members[start..].iter().take(most).take_while(|m| range.below_max(m)).count();
+        (start, start + taken)
     }
 
     /// Shrinks the buffer to its length (after building).
@@ -242,49 +263,26 @@ mod tests {
 
     #[test]
     fn scores_round_trip_in_both_forms() {
-        for score in [
-            0.0,
-            1.0,
-            -1.0,
-            31.0,
-            -32.0,
-            1e15,
-            -9e15,
-            0.5,
-            1e300,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            1e16,
-        ] {
+        for score in [0.0, 1.0, -1.0, 31.0, -32.0, 1e15, -9e15, 0.5, 1e300, f64::INFINITY, f64::NEG_INFINITY, 1e16] {
             let mut buf = Vec::new();
             encode_entry(&mut buf, b"m", score);
             assert_eq!(buf.len(), entry_len(b"m", score));
             let (member, decoded, end) = decode_entry(&buf, 0).expect("decodes");
-            assert_eq!(
-                (member, decoded.to_bits(), end),
-                (&b"m"[..], score.to_bits(), buf.len())
-            );
+            assert_eq!((member, decoded.to_bits(), end), (&b"m"[..], score.to_bits(), buf.len()));
         }
         let mut buf = Vec::new();
         encode_entry(&mut buf, b"m", -0.0);
-        assert_eq!(
-            decode_entry(&buf, 0).map(|e| e.1.to_bits()),
-            Some(0.0f64.to_bits())
-        );
+        assert_eq!(decode_entry(&buf, 0).map(|e| e.1.to_bits()), Some(0.0f64.to_bits()));
         assert_eq!(entry_len(b"ab", 7.0), 4);
     }
 
     #[test]
     fn keeps_entries_sorted_and_small() {
         let mut lp = Listpack::default();
-        for (i, member) in ["j", "i", "h", "g", "f", "e", "d", "c", "b", "a"]
-            .iter()
-            .enumerate()
-        {
+        for (i, member) in ["j", "i", "h", "g", "f", "e", "d", "c", "b", "a"].iter().enumerate() {
             lp.insert(member.as_bytes(), (i % 3) as f64);
         }
-        let order: Vec<(Vec<u8>, f64)> =
-            lp.entries().map(|e| (e.member.to_vec(), e.score)).collect();
+        let order: Vec<(Vec<u8>, f64)> = lp.entries().map(|e| (e.member.to_vec(), e.score)).collect();
         let mut sorted = order.clone();
         sorted.sort_by(|a, b| cmp_entry(a.1, &a.0, b.1, &b.0));
         assert_eq!(order, sorted);

@@ -17,11 +17,7 @@ impl ZSet {
                 (big.list.rank(score, member)?, score)
             }
         };
-        let rank = if reverse {
-            self.len().saturating_sub(rank + 1)
-        } else {
-            rank
-        };
+        let rank = if reverse { self.len().saturating_sub(rank + 1) } else { rank };
         Some((rank, score))
     }
 
@@ -41,10 +37,17 @@ impl ZSet {
     }
 
     /// Ascending ranks `[lo, hi)` of the members in the lex `range`.
-    fn lex_ranks(&self, range: &LexRange) -> (usize, usize) {
+    ///
+    /// Lex ranges assume equal scores; on a listpack that breaks the assumption, the window is the
+    /// one Redis's linear scan finds (from the head, or from the tail when `reverse`), so replies
+    /// match there too.
+    fn lex_ranks(&self, range: &LexRange, reverse: bool, limit: Limit) -> (usize, usize) {
+        if let Repr::Listpack(lp) = &self.repr {
+            return lp.lex_window(range, reverse, limit);
+        }
         let lo = self.partition(|_, member| !range.above_min(member));
         let hi = self.partition(|_, member| range.below_max(member));
-        (lo, hi.max(lo))
+        limit.apply(lo, hi.max(lo), reverse)
     }
 
     /// ZCOUNT: members whose score lies in `range`, in O(log n).
@@ -55,7 +58,7 @@ impl ZSet {
 
     /// ZLEXCOUNT: members in the lex `range`.
     pub fn count_by_lex(&self, range: &LexRange) -> usize {
-        let (lo, hi) = self.lex_ranks(range);
+        let (lo, hi) = self.lex_ranks(range, false, Limit::NONE);
         hi - lo
     }
 
@@ -93,8 +96,7 @@ impl ZSet {
 
     /// `ZRANGE BYLEX [REV] [LIMIT]`: members in the lex `range`.
     pub fn range_by_lex(&self, range: &LexRange, reverse: bool, limit: Limit) -> ZIter<'_> {
-        let (lo, hi) = self.lex_ranks(range);
-        let (lo, hi) = limit.apply(lo, hi, reverse);
+        let (lo, hi) = self.lex_ranks(range, reverse, limit);
         self.ranks(lo, hi, reverse)
     }
 
@@ -132,21 +134,37 @@ impl ZSet {
 
     /// ZREMRANGEBYLEX; returns the number removed.
     pub fn remove_range_by_lex(&mut self, range: &LexRange) -> usize {
-        let (lo, hi) = self.lex_ranks(range);
+        let (lo, hi) = self.lex_ranks(range, false, Limit::NONE);
         self.remove_ranks(lo, hi)
     }
 
     /// ZPOPMIN / ZPOPMAX (and the blocking and ZMPOP forms): removes up to `count` members from the
-    /// low end, or the high end when `max`, returned in pop order.
-    pub fn pop(&mut self, count: usize, max: bool) -> Vec<(CompactBytes, f64)> {
+    /// low end, or the high end when `max`, handing each to `visit` in pop order before it goes;
+    /// returns how many were popped.
+    pub fn pop_with(&mut self, count: usize, max: bool, mut visit: impl FnMut(&[u8], f64)) -> usize {
         let len = self.len();
         let count = count.min(len);
-        let (lo, hi) = if max { (len - count, len) } else { (0, count) };
-        let popped: Vec<(CompactBytes, f64)> = self
-            .ranks(lo, hi, max)
-            .map(|(member, score)| (CompactBytes::new(member), score))
-            .collect();
-        self.remove_ranks(lo, hi);
+        match &mut self.repr {
+            Repr::Listpack(_) => {
+                let (lo, hi) = if max { (len - count, len) } else { (0, count) };
+                self.ranks(lo, hi, max).for_each(|(member, score)| visit(member, score));
+                self.remove_ranks(lo, hi);
+            }
+            Repr::Skiplist(big) => {
+                for _ in 0..count {
+                    let Some((member, score)) = big.list.pop_edge(max) else { break };
+                    visit(&member, score);
+                    big.dict.remove(&member);
+                }
+            }
+        }
+        count
+    }
+
+    /// [`ZSet::pop_with`], collecting the popped members and scores.
+    pub fn pop(&mut self, count: usize, max: bool) -> Vec<(CompactBytes, f64)> {
+        let mut popped = Vec::with_capacity(count.min(self.len()));
+        self.pop_with(count, max, |member, score| popped.push((CompactBytes::new(member), score)));
         popped
     }
 }

@@ -1,5 +1,4 @@
-//! Random members (ZRANDMEMBER) and ZSCAN, plus the tiny generator behind random picks and skiplist
-//! levels.
+//! Random members (ZRANDMEMBER) and ZSCAN, plus the tiny generator behind random picks.
 
 use std::cell::Cell;
 use std::collections::hash_map::RandomState;
@@ -100,7 +99,7 @@ thread_local! {
     static RNG: Cell<u64> = Cell::new(RandomState::new().hash_one(0x2e75_u64) | 1);
 }
 
-/// xorshift64*: skiplist levels and random members need speed, not cryptographic strength.
+/// xorshift64*: random members need speed, not cryptographic strength.
 pub(super) fn random_u64() -> u64 {
     RNG.with(|state| {
         let mut x = state.get();

@@ -20,24 +20,15 @@ pub struct ScoreRange {
 
 impl ScoreRange {
     /// Every score: `-inf +inf`.
-    pub const ALL: ScoreRange = ScoreRange {
-        min: f64::NEG_INFINITY,
-        max: f64::INFINITY,
-        min_exclusive: false,
-        max_exclusive: false,
-    };
+    pub const ALL: ScoreRange =
+        ScoreRange { min: f64::NEG_INFINITY, max: f64::INFINITY, min_exclusive: false, max_exclusive: false };
 
     /// Parses `min` and `max` arguments; in reverse commands (ZREVRANGEBYSCORE max min) the caller
     /// passes them in min, max order.
     pub fn parse(min: &[u8], max: &[u8]) -> Result<ScoreRange, ZSetError> {
         let (min, min_exclusive) = parse_score_bound(min).ok_or(ZSetError::InvalidScoreRange)?;
         let (max, max_exclusive) = parse_score_bound(max).ok_or(ZSetError::InvalidScoreRange)?;
-        Ok(ScoreRange {
-            min,
-            max,
-            min_exclusive,
-            max_exclusive,
-        })
+        Ok(ScoreRange { min, max, min_exclusive, max_exclusive })
     }
 
     /// True when `score` is not below the lower bound.
@@ -77,13 +68,9 @@ fn parse_score_bound(arg: &[u8]) -> Option<(f64, bool)> {
     if text.is_empty() {
         return Some((0.0, exclusive));
     }
-    let start = text
-        .iter()
-        .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'))?;
+    let start = text.iter().position(|b| !matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'))?;
     let text = text.get(start..)?;
-    if text.first().is_some_and(|&b| b == b'+' || b == b'-')
-        && text.get(1).is_some_and(|&b| b == b'+' || b == b'-')
-    {
+    if text.first().is_some_and(|&b| b == b'+' || b == b'-') && text.get(1).is_some_and(|&b| b == b'+' || b == b'-') {
         return None;
     }
     parse_f64(text).map(|value| (value, exclusive))
@@ -129,17 +116,11 @@ pub struct LexRange {
 
 impl LexRange {
     /// Every member: `- +`.
-    pub const ALL: LexRange = LexRange {
-        min: LexBound::NegInf,
-        max: LexBound::PosInf,
-    };
+    pub const ALL: LexRange = LexRange { min: LexBound::NegInf, max: LexBound::PosInf };
 
     /// Parses `min` and `max` arguments (in min, max order, also for the REV forms).
     pub fn parse(min: &[u8], max: &[u8]) -> Result<LexRange, ZSetError> {
-        Ok(LexRange {
-            min: LexBound::parse(min)?,
-            max: LexBound::parse(max)?,
-        })
+        Ok(LexRange { min: LexBound::parse(min)?, max: LexBound::parse(max)? })
     }
 
     /// True when `member` is not below the lower bound.
@@ -166,6 +147,21 @@ impl LexRange {
     pub fn contains(&self, member: &[u8]) -> bool {
         self.above_min(member) && self.below_max(member)
     }
+
+    /// True when no member can lie in the interval, as Redis decides it before scanning
+    /// (`sdscmplex`): `min` above `max`, or equal with either end exclusive (`-`/`+` are exclusive).
+    pub fn is_empty_interval(&self) -> bool {
+        use LexBound::{Exclusive, Inclusive, NegInf, PosInf};
+        match (&self.min, &self.max) {
+            (NegInf, NegInf) | (PosInf, PosInf) => true,
+            (NegInf, _) | (_, PosInf) => false,
+            (PosInf, _) | (_, NegInf) => true,
+            (Inclusive(a) | Exclusive(a), Inclusive(b) | Exclusive(b)) => {
+                let exclusive = matches!(self.min, Exclusive(_)) || matches!(self.max, Exclusive(_));
+                a > b || (a == b && exclusive)
+            }
+        }
+    }
 }
 
 /// `LIMIT offset count` with Redis's meaning: a negative offset selects nothing, a negative count
@@ -180,10 +176,7 @@ pub struct Limit {
 
 impl Limit {
     /// No LIMIT clause.
-    pub const NONE: Limit = Limit {
-        offset: 0,
-        count: -1,
-    };
+    pub const NONE: Limit = Limit { offset: 0, count: -1 };
 
     /// Narrows the ascending rank interval `[lo, hi)` to the LIMIT window, counted from `lo`, or from
     /// `hi` backwards when `reverse`.
@@ -213,16 +206,8 @@ impl Default for Limit {
 /// from the end), or `None` when the selection is empty.
 pub(crate) fn rank_window(start: i64, stop: i64, len: usize) -> Option<(usize, usize)> {
     let len = i64::try_from(len).ok()?;
-    let start = if start < 0 {
-        start.saturating_add(len).max(0)
-    } else {
-        start
-    };
-    let stop = if stop < 0 {
-        stop.saturating_add(len)
-    } else {
-        stop
-    };
+    let start = if start < 0 { start.saturating_add(len).max(0) } else { start };
+    let stop = if stop < 0 { stop.saturating_add(len) } else { stop };
     if start > stop || start >= len {
         return None;
     }
@@ -237,36 +222,12 @@ mod tests {
     #[test]
     fn score_bounds_parse_like_redis() {
         let range = ScoreRange::parse(b"(1.5", b"+inf").expect("valid");
-        assert_eq!(
-            range,
-            ScoreRange {
-                min: 1.5,
-                max: f64::INFINITY,
-                min_exclusive: true,
-                max_exclusive: false
-            }
-        );
+        assert_eq!(range, ScoreRange { min: 1.5, max: f64::INFINITY, min_exclusive: true, max_exclusive: false });
         assert!(!range.contains(1.5) && range.contains(1.6) && range.contains(f64::INFINITY));
-        assert_eq!(
-            ScoreRange::parse(b"", b"(").map(|r| (r.min, r.max, r.max_exclusive)),
-            Ok((0.0, 0.0, true))
-        );
+        assert_eq!(ScoreRange::parse(b"", b"(").map(|r| (r.min, r.max, r.max_exclusive)), Ok((0.0, 0.0, true)));
         assert_eq!(ScoreRange::parse(b" 1", b"-inf").map(|r| r.min), Ok(1.0));
-        for bad in [
-            &b"1 "[..],
-            b"nan",
-            b"(nan",
-            b"abc",
-            b"  ",
-            b"((1",
-            b"1e",
-            b"--1",
-        ] {
-            assert_eq!(
-                ScoreRange::parse(bad, b"1"),
-                Err(ZSetError::InvalidScoreRange),
-                "{bad:?}"
-            );
+        for bad in [&b"1 "[..], b"nan", b"(nan", b"abc", b"  ", b"((1", b"1e", b"--1"] {
+            assert_eq!(ScoreRange::parse(bad, b"1"), Err(ZSetError::InvalidScoreRange), "{bad:?}");
         }
     }
 
@@ -287,38 +248,10 @@ mod tests {
     #[test]
     fn limits_and_rank_windows() {
         assert_eq!(Limit::NONE.apply(2, 10, false), (2, 10));
-        assert_eq!(
-            Limit {
-                offset: 1,
-                count: 3
-            }
-            .apply(2, 10, false),
-            (3, 6)
-        );
-        assert_eq!(
-            Limit {
-                offset: 1,
-                count: 3
-            }
-            .apply(2, 10, true),
-            (6, 9)
-        );
-        assert_eq!(
-            Limit {
-                offset: -1,
-                count: 3
-            }
-            .apply(2, 10, false),
-            (2, 2)
-        );
-        assert_eq!(
-            Limit {
-                offset: 100,
-                count: -1
-            }
-            .apply(2, 10, true),
-            (2, 2)
-        );
+        assert_eq!(Limit { offset: 1, count: 3 }.apply(2, 10, false), (3, 6));
+        assert_eq!(Limit { offset: 1, count: 3 }.apply(2, 10, true), (6, 9));
+        assert_eq!(Limit { offset: -1, count: 3 }.apply(2, 10, false), (2, 2));
+        assert_eq!(Limit { offset: 100, count: -1 }.apply(2, 10, true), (2, 2));
         assert_eq!(rank_window(0, -1, 5), Some((0, 4)));
         assert_eq!(rank_window(-100, 100, 5), Some((0, 4)));
         assert_eq!(rank_window(i64::MIN, i64::MAX, 5), Some((0, 4)));

@@ -185,90 +185,6 @@ impl Tree {
         }
     }
 
-    /// Builds from entries already in order, in O(n): full leaves, then each inner level.
-    pub fn from_sorted(entries: impl IntoIterator<Item = (CompactBytes, f64)>) -> Tree {
-        let mut tree = Tree::new();
-        let mut leaves = Vec::new();
-        let (mut scores, mut members) = leaf_vectors();
-        for (member, score) in entries {
-            if scores.len() == LEAF_CAP * 3 / 4 {
-                leaves.push((std::mem::take(&mut scores), std::mem::take(&mut members)));
-                (scores, members) = leaf_vectors();
-            }
-            tree.member_heap += member.heap_size();
-            scores.push(score);
-            members.push(member);
-        }
-        if !scores.is_empty() || leaves.is_empty() {
-            leaves.push((scores, members));
-        }
-        tree.len = leaves.iter().map(|(s, _)| s.len()).sum();
-        tree.leaves.clear();
-        let count = leaves.len() as u32;
-        for (i, (scores, members)) in (0u32..).zip(leaves) {
-            let prev = if i == 0 { NIL } else { i - 1 };
-            let next = if i + 1 == count { NIL } else { i + 1 };
-            tree.leaves.push(Leaf { scores, members, prev, next });
-        }
-        tree.first_leaf = 0;
-        tree.last_leaf = count - 1;
-        tree.build_inner_levels(count);
-        tree
-    }
-
-    /// Builds inner levels over leaves `0..count` (bulk loading).
-    fn build_inner_levels(&mut self, count: u32) {
-        let mut level: Vec<(u32, u32, f64, CompactBytes)> = (0..count)
-            .map(|id| {
-                let leaf = &self.leaves[id as usize];
-                let min = leaf.members.first().cloned().unwrap_or_default();
-                (id, leaf.scores.len() as u32, leaf.scores.first().copied().unwrap_or(0.0), min)
-            })
-            .collect();
-        self.root = 0;
-        self.height = 0;
-        while level.len() > 1 {
-            let mut next = Vec::new();
-            for group in level.chunks(INNER_CAP * 3 / 4) {
-                let mut inner = Inner::default();
-                for (i, (child, n, score, member)) in group.iter().enumerate() {
-                    if i > 0 {
-                        inner.sep_scores.push(*score);
-                        inner.sep_members.push(member.clone());
-                    }
-                    inner.children.push(*child);
-                    inner.counts.push(*n);
-                }
-                let total = inner.counts.iter().sum();
-                let (score, member) = (group[0].2, group[0].3.clone());
-                next.push((self.alloc_inner(inner), total, score, member));
-            }
-            // A lone last group would be an underfull node: fold it into its neighbour.
-            if next.len() > 1 {
-                self.fix_last_group(&mut next);
-            }
-            level = next;
-            self.height += 1;
-        }
-        self.root = level.first().map_or(0, |l| l.0);
-    }
-
-    /// Rebalances the last two nodes of a freshly built level so the last is not underfull.
-    fn fix_last_group(&mut self, level: &mut [(u32, u32, f64, CompactBytes)]) {
-        let n = level.len();
-        let (left, right) = (level[n - 2].0, level[n - 1].0);
-        if self.inners[right as usize].children.len() >= INNER_MIN {
-            return;
-        }
-        // Separator between them: the lower bound of the right node.
-        let sep = (level[n - 1].2, level[n - 1].3.clone());
-        let new_sep = self.redistribute_inners(left, right, sep);
-        level[n - 2].1 = self.inners[left as usize].counts.iter().sum();
-        level[n - 1].1 = self.inners[right as usize].counts.iter().sum();
-        level[n - 1].2 = new_sep.0;
-        level[n - 1].3 = new_sep.1;
-    }
-
     /// Number of entries.
     pub fn len(&self) -> usize {
         self.len
@@ -493,192 +409,6 @@ impl Tree {
         true
     }
 
-    /// Fixes a leaf that may have become underfull, then its ancestors.
-    fn rebalance_leaf(&mut self, id: u32, mut path: Path) {
-        let Some((parent, child)) = path.last() else { return };
-        if self.leaves[id as usize].scores.len() >= LEAF_MIN {
-            return;
-        }
-        let siblings = self.inners[parent as usize].children.len();
-        if siblings < 2 {
-            return;
-        }
-        let (lc, rc) = if child + 1 < siblings { (child, child + 1) } else { (child - 1, child) };
-        let left = self.inners[parent as usize].children[lc];
-        let right = self.inners[parent as usize].children[rc];
-        let total = self.leaves[left as usize].scores.len() + self.leaves[right as usize].scores.len();
-        if total <= LEAF_CAP {
-            let moved = std::mem::take(&mut self.leaves[right as usize]);
-            let target = &mut self.leaves[left as usize];
-            target.scores.extend(moved.scores);
-            target.members.extend(moved.members);
-            target.next = moved.next;
-            match moved.next {
-                NIL => self.last_leaf = left,
-                next => self.leaves[next as usize].prev = left,
-            }
-            self.free_leaf(right);
-            let inner = &mut self.inners[parent as usize];
-            inner.counts[lc] = total as u32;
-            inner.children.remove(rc);
-            inner.counts.remove(rc);
-            inner.sep_scores.remove(lc);
-            inner.sep_members.remove(lc);
-            path.pop();
-            self.rebalance_inner(parent, path);
-            return;
-        }
-        let mut moved = std::mem::take(&mut self.leaves[right as usize]);
-        let target = &mut self.leaves[left as usize];
-        let want = total / 2;
-        if target.scores.len() > want {
-            let tail_scores: Vec<f64> = target.scores.drain(want..).collect();
-            let tail_members: Vec<CompactBytes> = target.members.drain(want..).collect();
-            moved.scores.splice(0..0, tail_scores);
-            moved.members.splice(0..0, tail_members);
-        } else {
-            let take = want - target.scores.len();
-            target.scores.extend(moved.scores.drain(..take));
-            target.members.extend(moved.members.drain(..take));
-        }
-        let (left_n, right_n) = (target.scores.len() as u32, moved.scores.len() as u32);
-        let sep = (moved.scores[0], moved.members[0].clone());
-        self.leaves[right as usize] = moved;
-        let inner = &mut self.inners[parent as usize];
-        inner.counts[lc] = left_n;
-        inner.counts[rc] = right_n;
-        inner.sep_scores[lc] = sep.0;
-        inner.sep_members[lc] = sep.1;
-    }
-
-    /// Fixes an inner node that may have become underfull (or a root left with one child).
-    fn rebalance_inner(&mut self, id: u32, mut path: Path) {
-        let Some((parent, child)) = path.last() else {
-            if self.height > 0 && self.inners[id as usize].children.len() == 1 {
-                self.root = self.inners[id as usize].children[0];
-                self.height -= 1;
-                self.free_inner(id);
-            }
-            return;
-        };
-        if self.inners[id as usize].children.len() >= INNER_MIN {
-            return;
-        }
-        let siblings = self.inners[parent as usize].children.len();
-        if siblings < 2 {
-            return;
-        }
-        let (lc, rc) = if child + 1 < siblings { (child, child + 1) } else { (child - 1, child) };
-        let left = self.inners[parent as usize].children[lc];
-        let right = self.inners[parent as usize].children[rc];
-        let sep = (
-            self.inners[parent as usize].sep_scores[lc],
-            self.inners[parent as usize].sep_members[lc].clone(),
-        );
-        let total = self.inners[left as usize].children.len() + self.inners[right as usize].children.len();
-        if total <= INNER_CAP {
-            let moved = std::mem::take(&mut self.inners[right as usize]);
-            let target = &mut self.inners[left as usize];
-            target.sep_scores.push(sep.0);
-            target.sep_members.push(sep.1);
-            target.sep_scores.extend(moved.sep_scores);
-            target.sep_members.extend(moved.sep_members);
-            target.children.extend(moved.children);
-            target.counts.extend(moved.counts);
-            self.free_inner(right);
-            let inner = &mut self.inners[parent as usize];
-            inner.counts[lc] += inner.counts[rc];
-            inner.children.remove(rc);
-            inner.counts.remove(rc);
-            inner.sep_scores.remove(lc);
-            inner.sep_members.remove(lc);
-            path.pop();
-            self.rebalance_inner(parent, path);
-            return;
-        }
-        let new_sep = self.redistribute_inners(left, right, sep);
-        let left_n = self.inners[left as usize].counts.iter().sum();
-        let right_n = self.inners[right as usize].counts.iter().sum();
-        let inner = &mut self.inners[parent as usize];
-        inner.counts[lc] = left_n;
-        inner.counts[rc] = right_n;
-        inner.sep_scores[lc] = new_sep.0;
-        inner.sep_members[lc] = new_sep.1;
-    }
-
-    /// Evens out the children of two adjacent inner nodes separated by `sep`; returns their new
-    /// separator.
-    fn redistribute_inners(&mut self, left: u32, right: u32, sep: (f64, CompactBytes)) -> (f64, CompactBytes) {
-        let moved = std::mem::take(&mut self.inners[right as usize]);
-        let target = &mut self.inners[left as usize];
-        target.sep_scores.push(sep.0);
-        target.sep_members.push(sep.1);
-        target.sep_scores.extend(moved.sep_scores);
-        target.sep_members.extend(moved.sep_members);
-        target.children.extend(moved.children);
-        target.counts.extend(moved.counts);
-        let mid = target.children.len() / 2;
-        let split = Inner {
-            sep_scores: target.sep_scores.split_off(mid),
-            sep_members: target.sep_members.split_off(mid),
-            children: target.children.split_off(mid),
-            counts: target.counts.split_off(mid),
-        };
-        let up = (target.sep_scores.pop().unwrap_or(0.0), target.sep_members.pop().unwrap_or_default());
-        self.inners[right as usize] = split;
-        up
-    }
-
-    /// 0-based rank of (score, member), if present.
-    pub fn rank(&self, score: f64, member: &[u8]) -> Option<usize> {
-        let mut before = 0usize;
-        let mut node = self.root;
-        for _ in 0..self.height {
-            let inner = &self.inners[node as usize];
-            let child = route(inner, score, member);
-            before += inner.counts[..child].iter().map(|&c| c as usize).sum::<usize>();
-            node = inner.children[child];
-        }
-        let leaf = &self.leaves[node as usize];
-        let at = lower_bound(leaf, score, member);
-        let found = leaf.scores.get(at) == Some(&score) && leaf.members.get(at).map(|m| m.as_slice()) == Some(member);
-        found.then_some(before + at)
-    }
-
-    /// The position of 0-based `rank`, or [`Pos::NONE`].
-    pub fn at_rank(&self, rank: usize) -> Pos {
-        if rank >= self.len {
-            return Pos::NONE;
-        }
-        let mut left = rank;
-        let mut node = self.root;
-        for _ in 0..self.height {
-            let inner = &self.inners[node as usize];
-            let mut child = 0;
-            while child + 1 < inner.counts.len() && left >= inner.counts[child] as usize {
-                left -= inner.counts[child] as usize;
-                child += 1;
-            }
-            node = inner.children[child];
-        }
-        Pos { leaf: node, index: left as u32 }
-    }
-
-    /// Number of leading entries for which `pred(score, member)` holds, assuming it holds for a
-    /// prefix of the order.
-    pub fn partition(&self, pred: impl Fn(f64, &[u8]) -> bool) -> usize {
-        let mut before = 0usize;
-        let mut node = self.root;
-        for _ in 0..self.height {
-            let inner = &self.inners[node as usize];
-            let child = prefix_len(inner.sep_scores.len(), |i| pred(inner.sep_scores[i], &inner.sep_members[i]));
-            before += inner.counts[..child].iter().map(|&c| c as usize).sum::<usize>();
-            node = inner.children[child];
-        }
-        let leaf = &self.leaves[node as usize];
-        before + prefix_len(leaf.scores.len(), |i| pred(leaf.scores[i], &leaf.members[i]))
-    }
-
     /// Removes ascending ranks `[lo, hi)`, handing each removed entry to `removed`.
     pub fn remove_ranks(&mut self, lo: usize, hi: usize, mut removed: impl FnMut(CompactBytes, f64)) {
         let mut remaining = hi.min(self.len).saturating_sub(lo);
@@ -697,11 +427,13 @@ impl Tree {
             if take == 0 {
                 break;
             }
-            let scores: Vec<f64> = leaf.scores.drain(at..at + take).collect();
-            for (member, score) in leaf.members.drain(at..at + take).zip(scores) {
+            for index in at..at + take {
+                let member = std::mem::take(&mut leaf.members[index]);
                 self.member_heap = self.member_heap.saturating_sub(member.heap_size());
-                removed(member, score);
+                removed(member, leaf.scores[index]);
             }
+            leaf.members.drain(at..at + take);
+            leaf.scores.drain(at..at + take);
             self.len -= take;
             remaining -= take;
             for &(node, child) in &path.steps[..path.len] {
@@ -709,6 +441,33 @@ impl Tree {
             }
             self.rebalance_leaf(leaf_id, path);
         }
+    }
+
+    /// Removes and returns the lowest entry, or the highest when `max` (ZPOPMIN / ZPOPMAX): the
+    /// route to either end is known without comparing keys.
+    pub fn pop_edge(&mut self, max: bool) -> Option<(CompactBytes, f64)> {
+        if self.len == 0 {
+            return None;
+        }
+        let mut path = Path::new();
+        let mut node = self.root;
+        for _ in 0..self.height {
+            let inner = &self.inners[node as usize];
+            let child = if max { inner.children.len() - 1 } else { 0 };
+            path.push(node, child);
+            node = inner.children[child];
+        }
+        let leaf = &mut self.leaves[node as usize];
+        let (member, score) = match max {
+            true => (leaf.members.pop()?, leaf.scores.pop()?),
+            false if leaf.scores.is_empty() => return None,
+            false => (leaf.members.remove(0), leaf.scores.remove(0)),
+        };
+        self.len -= 1;
+        self.member_heap = self.member_heap.saturating_sub(member.heap_size());
+        self.adjust_counts(&path, -1);
+        self.rebalance_leaf(node, path);
+        Some((member, score))
     }
 
     /// The leaf holding `rank` and the route to it.
@@ -739,40 +498,6 @@ impl Tree {
             .sum()
     }
 
-    /// The member and score at `pos`.
-    pub fn entry(&self, pos: Pos) -> Option<(&[u8], f64)> {
-        let leaf = self.leaves.get(pos.leaf as usize)?;
-        let index = pos.index as usize;
-        Some((leaf.members.get(index)?.as_slice(), *leaf.scores.get(index)?))
-    }
-
-    /// The position after `pos`, or [`Pos::NONE`].
-    pub fn next(&self, pos: Pos) -> Pos {
-        let Some(leaf) = self.leaves.get(pos.leaf as usize) else { return Pos::NONE };
-        if (pos.index as usize) + 1 < leaf.scores.len() {
-            return Pos { leaf: pos.leaf, index: pos.index + 1 };
-        }
-        match leaf.next {
-            NIL => Pos::NONE,
-            next => Pos { leaf: next, index: 0 },
-        }
-    }
-
-    /// The position before `pos`, or [`Pos::NONE`].
-    pub fn prev(&self, pos: Pos) -> Pos {
-        let Some(leaf) = self.leaves.get(pos.leaf as usize) else { return Pos::NONE };
-        if pos.index > 0 {
-            return Pos { leaf: pos.leaf, index: pos.index - 1 };
-        }
-        match leaf.prev {
-            NIL => Pos::NONE,
-            prev => {
-                let last = self.leaves[prev as usize].scores.len().saturating_sub(1);
-                Pos { leaf: prev, index: last as u32 }
-            }
-        }
-    }
-
     /// Moves every entry out in order, leaving the tree empty.
     pub fn drain_sorted(&mut self) -> Vec<(CompactBytes, f64)> {
         let mut out = Vec::with_capacity(self.len);
@@ -787,5 +512,8 @@ impl Tree {
     }
 }
 
+mod build;
+mod query;
+mod rebalance;
 #[cfg(test)]
 mod tests;

@@ -15,9 +15,6 @@ fn arity_and_transaction_rules_match_redis() {
         (&["MULTI"], "+OK\r\n"),
         (&["BGSAVE"], "+QUEUED\r\n"),
         (&["BGREWRITEAOF"], "+QUEUED\r\n"),
-        (
-            &["EXEC"],
-            "*2\r\n+Background saving scheduled\r\n+Background append only file rewriting scheduled\r\n",
-        ),
+        (&["EXEC"], "*2\r\n+Background saving scheduled\r\n+Background append only file rewriting scheduled\r\n"),
     ]);
 }

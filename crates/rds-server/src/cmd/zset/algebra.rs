@@ -161,7 +161,9 @@ fn parse_options(ctx: &Ctx, keys: Range<usize>, op: Op, store: bool, card: bool)
         } else if card && remaining >= 2 && ctx.arg_is(index, "limit") {
             index += 1;
             let limit = parse_i64(ctx.arg(index)).filter(|l| *l >= 0);
-            args.limit = limit.and_then(|l| usize::try_from(l).ok()).ok_or_else(|| CommandError::err("LIMIT can't be negative"))?;
+            args.limit = limit
+                .and_then(|l| usize::try_from(l).ok())
+                .ok_or_else(|| CommandError::err("LIMIT can't be negative"))?;
         } else {
             return Err(CommandError::Syntax);
         }
@@ -271,9 +273,11 @@ fn diff(sources: &[Source]) -> Vec<(CompactBytes, f64)> {
     found
 }
 
-/// Sorts a result in Redis's order: by score, then member bytes.
+/// Sorts a result in Redis's order: by score (-0 equal to 0), then member bytes.
 fn sort_result(result: &mut [(CompactBytes, f64)]) {
-    result.sort_by(|a, b| a.1.total_cmp(&b.1).then_with(|| a.0.as_slice().cmp(b.0.as_slice())));
+    result.sort_by(|a, b| {
+        a.1.partial_cmp(&b.1).unwrap_or(std::cmp::Ordering::Equal).then_with(|| a.0.as_slice().cmp(b.0.as_slice()))
+    });
 }
 
 /// The shared command: `dst_at` is the destination of the STORE forms, `numkeys_at` the key count.
@@ -300,7 +304,9 @@ fn generic(ctx: &mut Ctx, op: Op, dst_at: Option<usize>, numkeys_at: usize, card
         write_members(out, result.iter().map(|(m, s)| (m.as_slice(), *s)), args.withscores);
         return Ok(());
     };
-    let mut zset = ZSet::with_hint(result.len(), 0, &limits);
+    // Built in the skiplist encoding and converted at the end, as Redis does (a listpack would read
+    // -0 back as 0 before the conversion decision).
+    let mut zset = ZSet::with_hint(usize::MAX, usize::MAX, &limits);
     for (member, score) in &result {
         // Members are distinct and scores are never NaN here, so adding cannot fail.
         let _ = zset.add(member.as_slice(), *score, Default::default(), &limits);

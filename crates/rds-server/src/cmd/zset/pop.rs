@@ -46,21 +46,13 @@ impl Retry {
 /// `max`) in pop order, each as a `[member, score]` pair when `nested`, then removes them; returns
 /// how many were popped.
 fn pop_members(zset: &mut ZSet, out: &mut ReplyBuf, max: bool, count: usize, nested: bool) -> usize {
-    let n = count.min(zset.len());
-    let last = i64::try_from(n).unwrap_or(i64::MAX) - 1;
-    for (member, score) in zset.range_by_rank(0, last, max) {
+    zset.pop_with(count, max, |member, score| {
         if nested {
             out.array(2);
         }
         out.bulk(member);
         reply_score(out, score);
-    }
-    if max {
-        zset.remove_range_by_rank(-last - 1, -1);
-    } else {
-        zset.remove_range_by_rank(0, last);
-    }
-    n
+    })
 }
 
 /// The keyspace event of a pop.

@@ -85,7 +85,14 @@ fn with_count(ctx: &mut Ctx, count: i64, withscores: bool) -> CmdResult {
 }
 
 /// Writes the picks; false when the output limit cut the reply short.
-fn write_picks(zset: &ZSet, out: &mut ReplyBuf, wanted: usize, unique: bool, withscores: bool, hard_limit: usize) -> bool {
+fn write_picks(
+    zset: &ZSet,
+    out: &mut ReplyBuf,
+    wanted: usize,
+    unique: bool,
+    withscores: bool,
+    hard_limit: usize,
+) -> bool {
     let mut complete = true;
     zset.random_members(wanted, unique, |member, score| {
         write_pick(out, member, score, withscores);

@@ -103,7 +103,11 @@ fn parse_range(
 
 /// Writes members (and scores) as Redis replies a range: a flat array in RESP2, [member, score]
 /// pairs in RESP3 when `withscores`.
-pub(super) fn write_members<'z>(out: &mut ReplyBuf, items: impl ExactSizeIterator<Item = (&'z [u8], f64)>, withscores: bool) {
+pub(super) fn write_members<'z>(
+    out: &mut ReplyBuf,
+    items: impl ExactSizeIterator<Item = (&'z [u8], f64)>,
+    withscores: bool,
+) {
     let resp3 = out.is_resp3();
     let len = items.len();
     out.array(if withscores && !resp3 { len * 2 } else { len });
@@ -169,7 +173,13 @@ pub fn zrangestore(ctx: &mut Ctx) -> CmdResult {
     let (zset, _) = read_zset(ctx, src)?;
     let mut result = ZSet::new();
     if let Some(zset) = zset {
-        for (member, score) in args.iter(zset) {
+        let members = args.iter(zset);
+        // Redis knows the size of a rank range up front and creates a big result as a skiplist
+        // (keeping -0); other ranges start as a listpack and convert when they outgrow it.
+        if matches!(args.selection, Selection::Rank(..)) {
+            result = ZSet::with_hint(members.len(), 0, &limits);
+        }
+        for (member, score) in members {
             // Members are distinct and scores valid, so adding cannot fail.
             let _ = result.add(member, score, Default::default(), &limits);
         }

@@ -102,8 +102,14 @@ fn zadd_options_and_errors() {
         (&["ZADD", "z", "XX", "INCR", "1", "nosuch"], "$-1\r\n"),
         (&["ZADD", "z", "GT", "INCR", "-1", "a"], "$-1\r\n"),
         (&["ZADD", "z", "NX", "XX", "1", "a"], "-ERR XX and NX options at the same time are not compatible\r\n"),
-        (&["ZADD", "z", "GT", "LT", "1", "a"], "-ERR GT, LT, and/or NX options at the same time are not compatible\r\n"),
-        (&["ZADD", "z", "NX", "GT", "1", "a"], "-ERR GT, LT, and/or NX options at the same time are not compatible\r\n"),
+        (
+            &["ZADD", "z", "GT", "LT", "1", "a"],
+            "-ERR GT, LT, and/or NX options at the same time are not compatible\r\n",
+        ),
+        (
+            &["ZADD", "z", "NX", "GT", "1", "a"],
+            "-ERR GT, LT, and/or NX options at the same time are not compatible\r\n",
+        ),
         (&["ZADD", "z", "INCR", "1", "a", "2", "b"], "-ERR INCR option supports a single increment-element pair\r\n"),
         (&["ZADD", "z", "NX", "XX"], "-ERR syntax error\r\n"),
         (&["ZADD", "z", "1", "a", "NX"], "-ERR syntax error\r\n"),
@@ -205,7 +211,10 @@ fn algebra_and_stores() {
     h.run(&["ZADD", "b", "10", "y", "20", "z"]);
     h.run(&["SADD", "s", "x", "z"]);
     h.expect_all(&[
-        (&["ZUNION", "2", "a", "b", "WITHSCORES"], "*6\r\n$1\r\nx\r\n$1\r\n1\r\n$1\r\ny\r\n$2\r\n12\r\n$1\r\nz\r\n$2\r\n20\r\n"),
+        (
+            &["ZUNION", "2", "a", "b", "WITHSCORES"],
+            "*6\r\n$1\r\nx\r\n$1\r\n1\r\n$1\r\ny\r\n$2\r\n12\r\n$1\r\nz\r\n$2\r\n20\r\n",
+        ),
         (&["ZINTER", "2", "a", "s", "WEIGHTS", "3", "1"], "*1\r\n$1\r\nx\r\n"),
         (&["ZINTER", "2", "a", "s", "WEIGHTS", "3", "1", "WITHSCORES"], "*2\r\n$1\r\nx\r\n$1\r\n4\r\n"),
         (&["ZDIFF", "2", "b", "a", "WITHSCORES"], "*2\r\n$1\r\nz\r\n$2\r\n20\r\n"),
@@ -223,7 +232,10 @@ fn algebra_and_stores() {
         (&["SET", "d", "v", "EX", "100"], "+OK\r\n"),
         (&["ZUNIONSTORE", "d", "2", "a", "b", "AGGREGATE", "MAX"], ":3\r\n"),
         (&["TTL", "d"], ":-1\r\n"),
-        (&["ZRANGE", "d", "0", "-1", "WITHSCORES"], "*6\r\n$1\r\nx\r\n$1\r\n1\r\n$1\r\ny\r\n$2\r\n10\r\n$1\r\nz\r\n$2\r\n20\r\n"),
+        (
+            &["ZRANGE", "d", "0", "-1", "WITHSCORES"],
+            "*6\r\n$1\r\nx\r\n$1\r\n1\r\n$1\r\ny\r\n$2\r\n10\r\n$1\r\nz\r\n$2\r\n20\r\n",
+        ),
         (&["ZINTERSTORE", "d", "2", "a", "nokey"], ":0\r\n"),
         (&["EXISTS", "d"], ":0\r\n"),
         (&["ZADD", "inf1", "inf", "m"], ":1\r\n"),

@@ -43,7 +43,10 @@ fn served_pops_propagate_as_zpop() {
     let other = blocked(&mut h, &["BZMPOP", "0", "1", "b", "MAX", "COUNT", "5"]);
     h.run(&["ZADD", "b", "1", "x", "2", "y", "3", "z"]);
     assert_eq!(pushed(&mut h, client.id), popped("b", "x", "1"));
-    assert_eq!(pushed(&mut h, other.id), "*2\r\n$1\r\nb\r\n*2\r\n*2\r\n$1\r\nz\r\n$1\r\n3\r\n*2\r\n$1\r\ny\r\n$1\r\n2\r\n");
+    assert_eq!(
+        pushed(&mut h, other.id),
+        "*2\r\n$1\r\nb\r\n*2\r\n*2\r\n$1\r\nz\r\n$1\r\n3\r\n*2\r\n$1\r\ny\r\n$1\r\n2\r\n"
+    );
     let stream = effects(&mut h);
     assert!(stream.ends_with("*2 $7 ZPOPMIN $1 b *3 $7 ZPOPMAX $1 b $1 2 "), "{stream}");
     assert_eq!(h.run(&["EXISTS", "b"]), ":0\r\n");

@@ -145,7 +145,11 @@ fn load_preamble(
     info!("Reading RDB base file on AOF loading...");
     let (limits, verify) = access.with(|s| (load_limits(s), s.config.bool("rdbchecksum")));
     let preamble_error = |offset, reason: String| {
-        fail(path, offset, format!("Error reading the RDB preamble of the AOF file {name}, AOF loading aborted: {reason}"))
+        fail(
+            path,
+            offset,
+            format!("Error reading the RDB preamble of the AOF file {name}, AOF loading aborted: {reason}"),
+        )
     };
     let mut decoder = Decoder::new(reader, limits).map_err(|e| preamble_error(0, e.to_string()))?;
     decoder.verify_checksum(verify);
@@ -245,7 +249,13 @@ fn run_batch(
 
 /// A file ends in the middle of a command: with `aof-load-truncated yes` and the last file, cut it back
 /// to the last complete command (as Redis does); otherwise loading fails.
-fn truncate_tail(access: &mut impl WithState, path: &Path, name: &str, valid_up_to: u64, last: bool) -> Result<(), LoadError> {
+fn truncate_tail(
+    access: &mut impl WithState,
+    path: &Path,
+    name: &str,
+    valid_up_to: u64,
+    last: bool,
+) -> Result<(), LoadError> {
     let allowed = access.with(|s| s.persist.aof.policy.load_truncated);
     if allowed && last {
         warn!("!!! Warning: short read while loading the AOF file {name}!!!");
@@ -272,7 +282,8 @@ fn truncate_tail(access: &mut impl WithState, path: &Path, name: &str, valid_up_
 /// manifest and deletes history files.
 pub fn open_on_start(state: &mut ServerState, manifest: Manifest) -> Result<(), String> {
     let dir = state.persist.aof.dir.clone();
-    std::fs::create_dir_all(&dir).map_err(|e| format!("Can't open or create append-only dir {}: {}", dir.display(), strerror(&e)))?;
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| format!("Can't open or create append-only dir {}: {}", dir.display(), strerror(&e)))?;
     let mut manifest = manifest;
     if manifest.base.is_none() && manifest.incrs.is_empty() {
         let aof = &state.persist.aof;
@@ -285,15 +296,15 @@ pub fn open_on_start(state: &mut ServerState, manifest: Manifest) -> Result<(), 
         Some(last) => (last.name.clone(), false),
         None => (manifest.new_incr(&aof.base_name), true),
     };
-    let (file, size) = open_incr(&dir.join(&name)).map_err(|e| format!("Can't open the append-only file {name}: {}", strerror(&e)))?;
+    let (file, size) =
+        open_incr(&dir.join(&name)).map_err(|e| format!("Can't open the append-only file {name}: {}", strerror(&e)))?;
     aof.persist_manifest(&manifest).map_err(|e| format!("Can't persist the AOF manifest: {}", strerror(&e)))?;
     if created {
         info!("Creating AOF incr file {name} on server start");
     } else {
         info!("Opening AOF incr file {name} on server start");
     }
-    let file_size = |f: &Option<super::manifest::AofFile>| f.as_ref().map_or(0, |f| file_len(&dir.join(&f.name)));
-    aof.base_size = file_size(&manifest.base);
+    aof.base_size = manifest.base.as_ref().map_or(0, |f| file_len(&dir.join(&f.name)));
     aof.current_size = aof.base_size + manifest.incrs.iter().map(|f| file_len(&dir.join(&f.name))).sum::<u64>();
     aof.manifest = manifest;
     aof.switch_file(file, size);

@@ -67,7 +67,9 @@ pub struct ManifestError {
 impl std::fmt::Display for ManifestError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.line {
-            Some((number, text)) => write!(f, "{} (reading the manifest file, at line {number}: '{text}')", self.reason),
+            Some((number, text)) => {
+                write!(f, "{} (reading the manifest file, at line {number}: '{text}')", self.reason)
+            }
             None => f.write_str(self.reason),
         }
     }
@@ -126,7 +128,8 @@ impl Manifest {
     pub fn format(&self) -> String {
         let mut out = String::new();
         for file in self.base.iter().chain(&self.history).chain(&self.incrs) {
-            let name = if needs_quoting(&file.name) { crate::dispatch::repr(file.name.as_bytes()) } else { file.name.clone() };
+            let name =
+                if needs_quoting(&file.name) { crate::dispatch::repr(file.name.as_bytes()) } else { file.name.clone() };
             out.push_str(&format!("file {name} seq {} type {}\n", file.seq, file.kind.letter()));
         }
         out
@@ -209,7 +212,9 @@ fn needs_quoting(name: &str) -> bool {
 /// Reads the manifest at `path`: `Ok(None)` when it does not exist.
 pub fn read(path: &Path) -> Result<Option<Manifest>, String> {
     match std::fs::read(path) {
-        Ok(bytes) => Manifest::parse(&bytes).map(Some).map_err(|e| format!("*** FATAL AOF MANIFEST FILE ERROR *** {e}")),
+        Ok(bytes) => {
+            Manifest::parse(&bytes).map(Some).map_err(|e| format!("*** FATAL AOF MANIFEST FILE ERROR *** {e}"))
+        }
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(error) => Err(format!("Fail to read AOF manifest {}: {error}", path.display())),
     }
@@ -242,7 +247,10 @@ mod tests {
         assert_eq!(reason("file a seq 1 type b\nfile b seq 2 type b\n"), "Found duplicate base file information");
         assert_eq!(reason("file a seq 2 type i\nfile b seq 2 type i\n"), "Found a non-monotonic sequence number");
         assert_eq!(reason("file a seq 0 type i\n"), "Invalid AOF manifest file format");
-        assert_eq!(reason(&format!("file {} seq 1 type i\n", "x".repeat(1100))), "The AOF manifest file contains too long line");
+        assert_eq!(
+            reason(&format!("file {} seq 1 type i\n", "x".repeat(1100))),
+            "The AOF manifest file contains too long line"
+        );
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub mod rewrite;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use tracing::{info, warn};
 
@@ -121,8 +122,10 @@ pub struct Aof {
     dir: PathBuf,
     base_name: String,
     manifest: Manifest,
-    file: Option<File>,
+    file: Option<Arc<File>>,
     incr_size: u64,
+    /// Bytes ever written to the AOF (over all files): fsync barriers are expressed in it.
+    written_total: u64,
     current_size: u64,
     base_size: u64,
     pending: Vec<u8>,
@@ -149,12 +152,19 @@ impl Aof {
             status: Status::Off,
             rewrite_scheduled: false,
             policy: Policy::from_config(config),
-            stats: RewriteStats { rewrites: 0, last_ok: true, last_secs: -1, consecutive_failures: 0, last_attempt_ms: 0 },
+            stats: RewriteStats {
+                rewrites: 0,
+                last_ok: true,
+                last_secs: -1,
+                consecutive_failures: 0,
+                last_attempt_ms: 0,
+            },
             dir: config.dir().join(config.str("appenddirname")),
             base_name: config.str("appendfilename"),
             manifest: Manifest::default(),
             file: None,
             incr_size: 0,
+            written_total: 0,
             current_size: 0,
             base_size: 0,
             pending: Vec::new(),
@@ -169,6 +179,9 @@ impl Aof {
     /// Re-reads the directives after CONFIG SET.
     pub fn refresh(&mut self, config: &rds_config::Config) {
         self.policy = Policy::from_config(config);
+        if let Some(fsyncer) = &self.fsyncer {
+            fsyncer.set_exit_on_error(self.policy.fsync == FsyncPolicy::Always);
+        }
     }
 
     /// True while writes are appended (`aof_enabled`).
@@ -212,25 +225,34 @@ impl Aof {
     /// Makes `file` (of `size` bytes) the file appended to; the previous one is fsynced first.
     fn switch_file(&mut self, file: File, size: u64) {
         if let Some(old) = self.file.take() {
-            let _ = old.sync_data();
+            if old.sync_data().is_ok() {
+                if let Some(fsyncer) = &self.fsyncer {
+                    fsyncer.mark_synced(self.written_total);
+                }
+            }
         }
-        self.file = Some(file);
+        self.file = Some(Arc::new(file));
         self.incr_size = size;
         self.unsynced = false;
         // A new file starts with a timestamp annotation (with `aof-timestamp-enabled`).
         self.last_timestamp_secs = 0;
         if self.fsyncer.is_none() {
             self.fsyncer = fsync::Fsyncer::spawn().map_err(|e| warn!("Can't start the AOF fsync thread: {e}")).ok();
+            if let Some(fsyncer) = &self.fsyncer {
+                fsyncer.set_exit_on_error(self.policy.fsync == FsyncPolicy::Always);
+                fsyncer.mark_synced(self.written_total);
+            }
         }
     }
 
     /// Writes what is pending; false (after recording why) when the write failed.
     fn write_pending(&mut self) -> bool {
-        let Some(file) = &mut self.file else { return false };
-        match file.write_all(&self.pending) {
+        let Some(file) = &self.file else { return false };
+        match (&**file).write_all(&self.pending) {
             Ok(()) => {
                 let written = self.pending.len() as u64;
                 self.incr_size += written;
+                self.written_total += written;
                 self.current_size += written;
                 self.pending.clear();
                 if self.write_error.take().is_some() {
@@ -258,15 +280,32 @@ impl Aof {
         if let Some(file) = &self.file {
             if let Err(error) = file.sync_data() {
                 let text = strerror(&error);
-                warn!("Can't persist AOF for fsync error when the AOF fsync policy is 'always': {text}. Exiting...");
                 if self.policy.fsync == FsyncPolicy::Always {
+                    warn!("Can't persist AOF for fsync error when the AOF fsync policy is 'always': {text}. Exiting...");
                     std::process::exit(1);
                 }
+                warn!("Error fsyncing the AOF file: {text}");
                 self.write_error = Some(text);
+                return;
+            }
+            if let Some(fsyncer) = &self.fsyncer {
+                fsyncer.mark_synced(self.written_total);
             }
         }
         self.unsynced = false;
         self.last_fsync_ms = now_ms();
+    }
+
+    /// With `appendfsync always`: asks the fsync thread to make everything written durable (merged
+    /// with other batches' requests); falls back to fsyncing here without the thread.
+    fn request_fsync(&mut self) {
+        match (&self.fsyncer, &self.file) {
+            (Some(fsyncer), Some(file)) if fsyncer.request(file, self.written_total) => {
+                self.unsynced = false;
+                self.last_fsync_ms = now_ms();
+            }
+            _ => self.fsync_now(),
+        }
     }
 }
 
@@ -298,9 +337,25 @@ pub fn flush(state: &mut ServerState, force_fsync: bool) {
     }
     let wrote = !aof.pending.is_empty() && aof.write_pending();
     let skip_fsync = aof.policy.no_fsync_on_rewrite && job_running;
-    if force_fsync || (wrote && aof.policy.fsync == FsyncPolicy::Always && !skip_fsync) {
+    if force_fsync {
         aof.fsync_now();
+    } else if wrote && aof.policy.fsync == FsyncPolicy::Always && !skip_fsync {
+        aof.request_fsync();
     }
+}
+
+/// What a connection must wait for before sending replies: with `appendfsync always`, the fsync of
+/// everything written so far (its own writes, or writes whose effects its replies may show).
+pub fn barrier(state: &ServerState) -> Option<fsync::Barrier> {
+    let aof = &state.persist.aof;
+    if aof.status == Status::Off || aof.policy.fsync != FsyncPolicy::Always {
+        return None;
+    }
+    if aof.policy.no_fsync_on_rewrite && state.persist.job.is_some() {
+        return None;
+    }
+    let fsyncer = aof.fsyncer.as_ref()?;
+    (!fsyncer.is_synced(aof.written_total)).then(|| fsyncer.barrier(aof.written_total))
 }
 
 /// The AOF part of the cron: writes effects produced outside client batches (expiry, eviction),
@@ -316,7 +371,7 @@ pub fn cron(state: &mut ServerState) {
     let due = aof.unsynced && now.saturating_sub(aof.last_fsync_ms) >= 1000;
     if aof.policy.fsync == FsyncPolicy::EverySec && due && !(aof.policy.no_fsync_on_rewrite && job_running) {
         if let (Some(fsyncer), Some(file)) = (&aof.fsyncer, &aof.file) {
-            if fsyncer.request(file) {
+            if !fsyncer.busy() && fsyncer.request(file, aof.written_total) {
                 aof.unsynced = false;
                 aof.last_fsync_ms = now;
             }

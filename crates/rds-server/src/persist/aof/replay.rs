@@ -41,7 +41,8 @@ impl<R: BufRead> CommandReader<R> {
     /// Reads one line including its `\n`; an empty vector at the end of the file.
     fn line(&mut self) -> Result<Vec<u8>, ReadError> {
         let mut line = Vec::new();
-        let read = (&mut self.reader).take(MAX_LINE).read_until(b'\n', &mut line).map_err(|e| ReadError::Io(e.to_string()))?;
+        let read =
+            (&mut self.reader).take(MAX_LINE).read_until(b'\n', &mut line).map_err(|e| ReadError::Io(e.to_string()))?;
         self.offset += read as u64;
         Ok(line)
     }
@@ -155,7 +156,8 @@ impl Replayer {
     /// Calls the handler with the clock at 0, so nothing counts as expired while loading.
     fn run(&mut self, state: &mut ServerState, argv: &[Bytes]) {
         let Resolved::Command(spec) = resolve(argv) else { return };
-        let mut ctx = Ctx { server: state, session: &mut self.session, argv, spec, now_ms: 0, changes: 0, effects: None };
+        let mut ctx =
+            Ctx { server: state, session: &mut self.session, argv, spec, now_ms: 0, changes: 0, effects: None };
         let _ = crate::cmd::handler(spec.id)(&mut ctx);
         self.session.reply.buf.clear();
         self.session.block = None;
@@ -184,7 +186,8 @@ mod tests {
 
     #[test]
     fn reads_commands_and_skips_annotations() {
-        let (commands, result, valid) = read_all(b"#TS:1700000000\r\n*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nset\r\n$1\r\na\r\n$0\r\n\r\n");
+        let (commands, result, valid) =
+            read_all(b"#TS:1700000000\r\n*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nset\r\n$1\r\na\r\n$0\r\n\r\n");
         assert_eq!(result, Ok(()));
         assert_eq!(commands.len(), 2);
         assert_eq!(commands[1], vec![Bytes::from("set"), Bytes::from("a"), Bytes::from("")]);

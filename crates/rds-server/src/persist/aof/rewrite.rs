@@ -72,7 +72,8 @@ fn open_rewrite_incr(state: &mut ServerState) -> Result<(), StartError> {
         Status::On => {
             let mut manifest = aof.manifest.clone();
             let name = manifest.new_incr(&aof.base_name);
-            let opened = open_incr(&aof.dir.join(&name)).and_then(|file| aof.persist_manifest(&manifest).map(|()| file));
+            let opened =
+                open_incr(&aof.dir.join(&name)).and_then(|file| aof.persist_manifest(&manifest).map(|()| file));
             let (file, size) = opened.map_err(|e| {
                 warn!("Can't open the append-only file {name}: {}", strerror(&e));
                 StartError::Failed(strerror(&e))

@@ -22,7 +22,10 @@ impl Ord for Key {
 
 fn member(i: u64) -> Vec<u8> {
     // Every seventh member is long enough to live on the heap.
-    let pad = if i % 7 == 0 { "-padded-beyond-the-inline-capacity" } else { "" };
+    let pad = match i % 7 {
+        0 => "-padded-beyond-the-inline-capacity",
+        _ => "",
+    };
     format!("m{i:06}{pad}").into_bytes()
 }
 
@@ -76,7 +79,8 @@ impl Tree {
         assert_eq!(inner.children.len(), inner.counts.len());
         assert_eq!(inner.children.len(), inner.sep_scores.len() + 1);
         assert!(inner.children.len() >= 2 && inner.children.len() <= INNER_CAP);
-        let seps: Vec<Key> = inner.sep_scores.iter().zip(&inner.sep_members).map(|(s, m)| Key(*s, m.to_vec())).collect();
+        let seps: Vec<Key> =
+            inner.sep_scores.iter().zip(&inner.sep_members).map(|(s, m)| Key(*s, m.to_vec())).collect();
         let mut total = 0;
         for (i, (&child, &count)) in inner.children.iter().zip(&inner.counts).enumerate() {
             let lo = if i == 0 { low } else { seps.get(i - 1) };

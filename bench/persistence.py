@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""Persistence numbers of rds against real Redis 7.0, measured side by side.
+
+    cargo build --release
+    python3 bench/persistence.py rdb --keys 1000000     # SAVE time, RDB size, startup load time
+    python3 bench/persistence.py aof --requests 2000000 # redis-benchmark -t set -P 16, appendonly everysec
+
+`rdb` loads the same 1,000,000 mixed keys into each server (60% strings, 10% each of lists, hashes,
+sets and sorted sets of 5 elements, 10% of all keys with a TTL), times SAVE, reports the file size,
+then restarts the server on the file and reports its own "DB loaded from disk" time.
+"""
+
+import argparse
+import csv
+import io
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RDS = os.path.join(ROOT, "target", "release", "rds-server")
+SERVERS = (("rds", RDS), ("redis", shutil.which("redis-server")))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cli(port, *args):
+    return subprocess.run(["redis-cli", "-p", str(port), *args], capture_output=True, text=True).stdout.strip()
+
+
+def start(binary, directory, extra=()):
+    port = free_port()
+    log = open(os.path.join(directory, "server.log"), "a")
+    args = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", directory,
+            "--enable-debug-command", "yes", *extra]
+    proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        if cli(port, "PING") == "PONG":
+            return proc, port
+        time.sleep(0.02)
+    raise RuntimeError(f"{binary} did not start")
+
+
+def stop(proc, port):
+    cli(port, "SHUTDOWN", "NOSAVE")
+    proc.wait(timeout=60)
+
+
+def resp(*args):
+    out = [b"*%d\r\n" % len(args)]
+    for arg in args:
+        arg = arg if isinstance(arg, bytes) else str(arg).encode()
+        out.append(b"$%d\r\n%s\r\n" % (len(arg), arg))
+    return b"".join(out)
+
+
+def mixed_commands(keys):
+    """RESP commands creating `keys` keys beyond the DEBUG POPULATE strings (40% of them)."""
+    per_kind = keys // 10
+    chunks = []
+    for i in range(per_kind):
+        chunks.append(resp("RPUSH", f"list:{i}", "a", "b", "c", i, "elements-of-a-list"))
+        chunks.append(resp("HSET", f"hash:{i}", "name", f"user{i}", "age", i % 90, "city", "Paris"))
+        chunks.append(resp("SADD", f"set:{i}", i, i + 1, i + 2, "member", f"m{i}"))
+        chunks.append(resp("ZADD", f"zset:{i}", 1, "a", 2.5, "b", i, "c", -3, "d", 1e10, "e"))
+    for i in range(0, keys * 6 // 10, 10):
+        chunks.append(resp("PEXPIRE", f"str:{i}", 86_400_000))
+    return b"".join(chunks)
+
+
+def fill(port, keys, commands):
+    cli(port, "DEBUG", "POPULATE", str(keys * 6 // 10), "str", "32")
+    subprocess.run(["redis-cli", "-p", str(port), "--pipe"], input=commands, capture_output=True, check=True)
+    assert int(cli(port, "DBSIZE")) == keys, cli(port, "DBSIZE")
+
+
+def loaded_seconds(directory):
+    with open(os.path.join(directory, "server.log")) as f:
+        found = re.findall(r"DB loaded from disk: ([0-9.]+) seconds", f.read())
+    return float(found[-1]) if found else float("nan")
+
+
+def rdb(args):
+    commands = mixed_commands(args.keys)
+    print(f"{args.keys} mixed keys\n")
+    print("| server | SAVE | RDB size | load at startup | RSS after load |")
+    print("|---|---|---|---|---|")
+    for name, binary in SERVERS:
+        directory = tempfile.mkdtemp(prefix="rds-persist-bench-")
+        try:
+            proc, port = start(binary, directory)
+            fill(port, args.keys, commands)
+            started = time.time()
+            assert cli(port, "SAVE") == "OK"
+            save = time.time() - started
+            digest = cli(port, "DEBUG", "DIGEST")
+            stop(proc, port)
+            size = os.path.getsize(os.path.join(directory, "dump.rdb"))
+            proc, port = start(binary, directory)
+            assert cli(port, "DEBUG", "DIGEST") == digest
+            with open(f"/proc/{proc.pid}/status") as f:
+                rss = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:")) / 1024
+            stop(proc, port)
+            print(f"| {name} | {save:.3f} s | {size / 1e6:.1f} MB | {loaded_seconds(directory):.3f} s | {rss:.0f} MiB |")
+        finally:
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+def aof(args):
+    print(f"redis-benchmark -t set -P 16 -n {args.requests} -r 1000000, appendonly yes, appendfsync {args.fsync}\n")
+    print("| server | SET/s | p50 ms | p99 ms | AOF size |")
+    print("|---|---|---|---|---|")
+    for name, binary in SERVERS:
+        directory = tempfile.mkdtemp(prefix="rds-aof-bench-")
+        try:
+            proc, port = start(binary, directory, ["--appendonly", "yes", "--appendfsync", args.fsync])
+            out = subprocess.run(["redis-benchmark", "-p", str(port), "--csv", "-t", "set", "-P", "16", "-n",
+                                  str(args.requests), "-r", "1000000"], capture_output=True, text=True, check=True)
+            row = next(r for r in csv.DictReader(io.StringIO(out.stdout)) if r["test"] == "SET")
+            aof_dir = os.path.join(directory, "appendonlydir")
+            size = sum(os.path.getsize(os.path.join(aof_dir, f)) for f in os.listdir(aof_dir))
+            stop(proc, port)
+            print(f"| {name} | {float(row['rps']):.0f} | {float(row['p50_latency_ms']):.3f} | "
+                  f"{float(row['p99_latency_ms']):.3f} | {size / 1e6:.1f} MB |")
+        finally:
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="what", required=True)
+    r = sub.add_parser("rdb")
+    r.add_argument("--keys", type=int, default=1_000_000)
+    a = sub.add_parser("aof")
+    a.add_argument("--requests", type=int, default=2_000_000)
+    a.add_argument("--fsync", default="everysec")
+    args = parser.parse_args()
+    {"rdb": rdb, "aof": aof}[args.what](args)
+
+
+if __name__ == "__main__":
+    main()
