@@ -126,6 +126,10 @@ def aof(args):
             out = subprocess.run(["redis-benchmark", "-p", str(port), "--csv", "-t", "set", "-P", "16", "-n",
                                   str(args.requests), "-r", "1000000"], capture_output=True, text=True, check=True)
             row = next(r for r in csv.DictReader(io.StringIO(out.stdout)) if r["test"] == "SET")
+            # An automatic rewrite started during the run: let it finish before measuring the files.
+            deadline = time.time() + 60
+            while "aof_rewrite_in_progress:1" in cli(port, "INFO", "persistence") and time.time() < deadline:
+                time.sleep(0.1)
             aof_dir = os.path.join(directory, "appendonlydir")
             size = sum(os.path.getsize(os.path.join(aof_dir, f)) for f in os.listdir(aof_dir))
             stop(proc, port)

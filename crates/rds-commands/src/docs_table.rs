@@ -979,4 +979,38 @@ pub static DOCS: &[Doc] = &[
     doc("pubsub|shardnumsub", "Get the count of subscribers for shard channels", "7.0.0", "O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels")
         .args(&[string("shardchannel").optional().multiple()]),
     doc("pubsub|help", "Show helpful text about the different subcommands", "6.2.0", "O(1)"),
+    // replication
+    doc("replconf", "An internal command for configuring the replication stream", "3.0.0", "O(1)").syscmd(),
+    doc("psync", "Internal command used for replication", "2.8.0", "")
+        .args(&[string("replicationid"), integer("offset")]),
+    doc("sync", "Internal command used for replication", "1.0.0", ""),
+    doc("replicaof", "Make the server a replica of another instance, or promote it as master.", "5.0.0", "O(1)")
+        .args(&[
+            oneof("args", &[
+                block("host-port", &[
+                    string("host"),
+                    integer("port"),
+                ]),
+                block("no-one", &[
+                    pure("no", "NO"),
+                    pure("one", "ONE"),
+                ]),
+            ]),
+        ]),
+    doc("slaveof", "Make the server a replica of another instance, or promote it as master.", "1.0.0", "O(1)").deprecated().deprecated_since("5.0.0").replaced_by("`REPLICAOF`")
+        .args(&[
+            oneof("args", &[
+                block("host-port", &[
+                    string("host"),
+                    integer("port"),
+                ]),
+                block("no-one", &[
+                    pure("no", "NO"),
+                    pure("one", "ONE"),
+                ]),
+            ]),
+        ]),
+    doc("role", "Return the role of the instance in the context of replication", "2.8.12", "O(1)"),
+    doc("wait", "Wait for the synchronous replication of all the write commands sent in the context of the current connection", "3.0.0", "O(1)")
+        .args(&[integer("numreplicas"), integer("timeout")]),
 ];

@@ -270,7 +270,7 @@ impl Connection {
         };
         // The batch's writes reach the AOF (and with `appendfsync always` the disk) before its replies.
         crate::persist::after_batch(&mut state);
-        self.aof_barrier = crate::persist::aof::barrier(&state);
+        self.aof_barrier = crate::persist::aof::barrier(&mut state);
         let consumed = input_before.saturating_sub(self.inbuf.len());
         state.stats.net_input_bytes += consumed as u64;
         state.stats.net_output_bytes += std::mem::take(&mut self.unreported_output);

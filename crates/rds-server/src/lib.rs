@@ -8,6 +8,7 @@
 //! - [`state`], [`client`], [`propagate`], [`monitor`]: server state, clients, the effect stream,
 //!   slow log and latency monitor.
 //! - [`repl`]: replication, master and replica sides (Redis 7.0 PSYNC2).
+//! - [`persist`]: RDB snapshots (SAVE, BGSAVE, loading) and the multi-part append-only file.
 //!
 //! Depends on rds-resp, rds-commands, rds-storage and rds-config; nothing depends on this crate but the
 //! `rds-server` binary.

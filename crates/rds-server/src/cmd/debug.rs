@@ -1,5 +1,5 @@
 //! DEBUG: the subcommands tests and tools rely on (SLEEP, SET-ACTIVE-EXPIRE, DIGEST, DIGEST-VALUE,
-//! OBJECT, POPULATE, PROTOCOL, ERROR, LOG, CHANGE-REPL-ID), with Redis's replies and errors.
+//! OBJECT, POPULATE, PROTOCOL, ERROR, LOG, CHANGE-REPL-ID, RELOAD, LOADAOF), with Redis's replies and errors.
 //!
 //! The dataset digest follows Redis's construction so that two servers holding the same data (rds or
 //! Redis) print the same value: each key/value pair is hashed on its own, the pairs are combined with

@@ -173,13 +173,8 @@ pub(crate) fn parse_score(arg: &[u8]) -> Option<f64> {
 fn parse_hex_float(text: &[u8]) -> Option<f64> {
     let (digits, exponent) = match text.iter().position(|&b| b == b'p') {
         Some(at) => {
-            let exponent = std::str::from_utf8(text.get(at + 1..)?).ok()?;
-            let explicit_plus = exponent.starts_with('+') && exponent.get(1..2).is_some_and(|d| d != "-");
-            let exponent: i64 = match exponent.parse() {
-                Ok(value) => value,
-                Err(_) if explicit_plus => exponent.get(1..)?.parse().ok()?,
-                Err(_) => return None,
-            };
+            // A decimal exponent with an optional sign, as Rust's integer parsing reads it.
+            let exponent: i64 = std::str::from_utf8(text.get(at + 1..)?).ok()?.parse().ok()?;
             (text.get(..at)?, exponent)
         }
         None => (text, 0),

@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bytes::Bytes;
 use rds_config::Config;
 use rds_rdb::{Decoder, Item, LoadLimits};
 use rds_storage::Value;
@@ -367,5 +366,4 @@ fn external_jobs_report_to_their_token_and_exclude_each_other() {
     assert_eq!(h.state.persist.external_results.len(), 1);
     assert_eq!(h.state.persist.external_results[0].0, token);
     assert_eq!(decode(&buf.0.lock().unwrap()).len(), 1);
-    let _ = Bytes::new();
 }

@@ -105,7 +105,8 @@ pub fn value_digest(digest: [u8; DIGEST_LEN], value: &Value, has_ttl: bool) -> [
     }
     if let Value::ZSet(zset) = value {
         let mut builder = ValueDigest::start(digest, type_code::ZSET);
-        zset.iter().for_each(|(member, score)| builder.unordered_pair(member, rds_resp::double::format_g17(score).as_bytes()));
+        zset.iter()
+            .for_each(|(member, score)| builder.unordered_pair(member, rds_resp::double::format_g17(score).as_bytes()));
         return builder.finish(has_ttl);
     }
     let mut builder = ValueDigest::start(digest, type_code::STRING);

@@ -71,16 +71,20 @@ impl Barrier {
 
 fn run(receiver: Receiver<Request>, shared: Arc<Shared>, exit_on_error: Arc<AtomicBool>) {
     let mut last_done = Instant::now();
+    let mut last_merged = 0;
     while let Ok(mut request) = receiver.recv() {
-        // Under a steady load (the last fsync just ended), give the batches that were waiting for it
-        // a moment to arrive, so one fsync covers many of them, as one event-loop iteration does in Redis.
-        if last_done.elapsed() < GROUP_WINDOW * 10 {
+        // Several writers and the last fsync just ended: give the batches that waited for it a moment
+        // to arrive, so one fsync covers many of them, as one event-loop iteration does in Redis. A
+        // lone writer never waits.
+        if last_merged > 1 && last_done.elapsed() < GROUP_WINDOW * 10 {
             std::thread::sleep(GROUP_WINDOW);
         }
         // Merge what arrived meanwhile: the newest file and the furthest offset.
+        last_merged = 1;
         while let Ok(newer) = receiver.try_recv() {
             let upto = request.upto.max(newer.upto);
             request = Request { file: newer.file, upto };
+            last_merged += 1;
         }
         shared.busy.store(true, Ordering::Release);
         let result = request.file.sync_data();

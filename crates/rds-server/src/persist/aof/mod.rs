@@ -126,6 +126,8 @@ pub struct Aof {
     incr_size: u64,
     /// Bytes ever written to the AOF (over all files): fsync barriers are expressed in it.
     written_total: u64,
+    /// The furthest offset an fsync was asked for.
+    requested_upto: u64,
     current_size: u64,
     base_size: u64,
     pending: Vec<u8>,
@@ -165,6 +167,7 @@ impl Aof {
             file: None,
             incr_size: 0,
             written_total: 0,
+            requested_upto: 0,
             current_size: 0,
             base_size: 0,
             pending: Vec::new(),
@@ -281,7 +284,9 @@ impl Aof {
             if let Err(error) = file.sync_data() {
                 let text = strerror(&error);
                 if self.policy.fsync == FsyncPolicy::Always {
-                    warn!("Can't persist AOF for fsync error when the AOF fsync policy is 'always': {text}. Exiting...");
+                    warn!(
+                        "Can't persist AOF for fsync error when the AOF fsync policy is 'always': {text}. Exiting..."
+                    );
                     std::process::exit(1);
                 }
                 warn!("Error fsyncing the AOF file: {text}");
@@ -301,6 +306,7 @@ impl Aof {
     fn request_fsync(&mut self) {
         match (&self.fsyncer, &self.file) {
             (Some(fsyncer), Some(file)) if fsyncer.request(file, self.written_total) => {
+                self.requested_upto = self.written_total;
                 self.unsynced = false;
                 self.last_fsync_ms = now_ms();
             }
@@ -345,17 +351,24 @@ pub fn flush(state: &mut ServerState, force_fsync: bool) {
 }
 
 /// What a connection must wait for before sending replies: with `appendfsync always`, the fsync of
-/// everything written so far (its own writes, or writes whose effects its replies may show).
-pub fn barrier(state: &ServerState) -> Option<fsync::Barrier> {
-    let aof = &state.persist.aof;
+/// everything written so far (its own writes, or writes whose effects its replies may show). Asks for
+/// that fsync if nobody has yet (bytes written while `no-appendfsync-on-rewrite` held fsyncs back).
+pub fn barrier(state: &mut ServerState) -> Option<fsync::Barrier> {
+    let job_running = state.persist.job.is_some();
+    let aof = &mut state.persist.aof;
     if aof.status == Status::Off || aof.policy.fsync != FsyncPolicy::Always {
         return None;
     }
-    if aof.policy.no_fsync_on_rewrite && state.persist.job.is_some() {
+    if aof.policy.no_fsync_on_rewrite && job_running {
         return None;
     }
-    let fsyncer = aof.fsyncer.as_ref()?;
-    (!fsyncer.is_synced(aof.written_total)).then(|| fsyncer.barrier(aof.written_total))
+    if aof.fsyncer.as_ref()?.is_synced(aof.written_total) {
+        return None;
+    }
+    if aof.requested_upto < aof.written_total {
+        aof.request_fsync();
+    }
+    aof.fsyncer.as_ref().map(|fsyncer| fsyncer.barrier(aof.written_total))
 }
 
 /// The AOF part of the cron: writes effects produced outside client batches (expiry, eviction),
@@ -472,3 +485,6 @@ pub(crate) fn delete_history(aof: &mut Aof) {
         warn!("Can't persist the AOF manifest after removing history files: {}", strerror(&error));
     }
 }
+
+#[cfg(test)]
+mod tests;
