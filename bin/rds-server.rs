@@ -44,7 +44,10 @@ fn main() -> ExitCode {
     rds_server::memory::install_counter(|| ALLOCATOR.allocated());
     let cli = parse_cli();
     if cli.version {
-        println!("Redis server v={REDIS_VERSION} sha=00000000:0 malloc=libc bits=64 build=rds-{}", env!("CARGO_PKG_VERSION"));
+        println!(
+            "Redis server v={REDIS_VERSION} sha=00000000:0 malloc=libc bits=64 build=rds-{}",
+            env!("CARGO_PKG_VERSION")
+        );
         return ExitCode::SUCCESS;
     }
     let config = match Config::load(cli.config.as_deref(), &cli.directives) {

@@ -31,33 +31,19 @@ fn servers_under_test() -> Vec<PathBuf> {
 
 /// Asserts byte equality, printing both sides escaped.
 fn assert_bytes(got: &[u8], want: &[u8], context: &str) {
-    assert!(
-        got == want,
-        "{context}\n   got: {}\n  want: {}",
-        escape(got),
-        escape(want)
-    );
+    assert!(got == want, "{context}\n   got: {}\n  want: {}", escape(got), escape(want));
 }
 
 /// Asserts that a fresh client still gets PONG.
 fn assert_serving(server: &TestServer) {
     let mut client = server.client();
-    assert_eq!(
-        client.cmd(&["PING"]),
-        b"+PONG\r\n",
-        "{} stopped serving",
-        server.name()
-    );
+    assert_eq!(client.cmd(&["PING"]), b"+PONG\r\n", "{} stopped serving", server.name());
 }
 
 /// Asserts that nothing in the server's output looks like a Rust panic.
 fn assert_no_panic(server: &TestServer) {
     let log = server.log();
-    assert!(
-        !log.contains("panicked"),
-        "{} panicked:\n{log}",
-        server.name()
-    );
+    assert!(!log.contains("panicked"), "{} panicked:\n{log}", server.name());
 }
 
 /// A deterministic xorshift byte stream, so a failure can be replayed.
@@ -77,9 +63,7 @@ fn garbage(seed: u64, len: usize) -> Vec<u8> {
 /// connection or the writer is done and nothing arrived for 200 ms.
 fn drain_until_quiet(client: &Client, writer: &std::thread::JoinHandle<()>) {
     let mut stream = client.stream();
-    stream
-        .set_read_timeout(Some(Duration::from_millis(200)))
-        .unwrap();
+    stream.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
     let mut chunk = [0u8; 64 * 1024];
     let deadline = Instant::now() + Duration::from_secs(20);
     while Instant::now() < deadline {
@@ -105,61 +89,17 @@ fn protocol_errors_get_redis_exact_reply_then_close() {
     let mut bulk_count_70k = b"*1\r\n$".to_vec();
     bulk_count_70k.extend(std::iter::repeat_n(b'1', 70 * 1024));
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        (
-            "bulk expected",
-            b"*2\r\nGET\r\n".to_vec(),
-            "-ERR Protocol error: expected '$', got 'G'\r\n",
-        ),
-        (
-            "2 GB bulk length",
-            b"*1\r\n$2147483648\r\n".to_vec(),
-            "-ERR Protocol error: invalid bulk length\r\n",
-        ),
-        (
-            "negative bulk length",
-            b"*1\r\n$-2\r\n".to_vec(),
-            "-ERR Protocol error: invalid bulk length\r\n",
-        ),
-        (
-            "bad multibulk length",
-            b"*x\r\n".to_vec(),
-            "-ERR Protocol error: invalid multibulk length\r\n",
-        ),
-        (
-            "3 G arguments",
-            b"*3000000000\r\n".to_vec(),
-            "-ERR Protocol error: invalid multibulk length\r\n",
-        ),
-        (
-            "70 KB inline",
-            inline_70k,
-            "-ERR Protocol error: too big inline request\r\n",
-        ),
-        (
-            "70 KB count",
-            mbulk_count_70k,
-            "-ERR Protocol error: too big mbulk count string\r\n",
-        ),
-        (
-            "70 KB bulk count",
-            bulk_count_70k,
-            "-ERR Protocol error: too big bulk count string\r\n",
-        ),
-        (
-            "unbalanced double quote",
-            b"SET \"foo\r\n".to_vec(),
-            "-ERR Protocol error: unbalanced quotes in request\r\n",
-        ),
-        (
-            "unbalanced single quote",
-            b"SET k 'v\r\n".to_vec(),
-            "-ERR Protocol error: unbalanced quotes in request\r\n",
-        ),
-        (
-            "text after a quote",
-            b"ECHO \"a\"b\r\n".to_vec(),
-            "-ERR Protocol error: unbalanced quotes in request\r\n",
-        ),
+        ("bulk expected", b"*2\r\nGET\r\n".to_vec(), "-ERR Protocol error: expected '$', got 'G'\r\n"),
+        ("2 GB bulk length", b"*1\r\n$2147483648\r\n".to_vec(), "-ERR Protocol error: invalid bulk length\r\n"),
+        ("negative bulk length", b"*1\r\n$-2\r\n".to_vec(), "-ERR Protocol error: invalid bulk length\r\n"),
+        ("bad multibulk length", b"*x\r\n".to_vec(), "-ERR Protocol error: invalid multibulk length\r\n"),
+        ("3 G arguments", b"*3000000000\r\n".to_vec(), "-ERR Protocol error: invalid multibulk length\r\n"),
+        ("70 KB inline", inline_70k, "-ERR Protocol error: too big inline request\r\n"),
+        ("70 KB count", mbulk_count_70k, "-ERR Protocol error: too big mbulk count string\r\n"),
+        ("70 KB bulk count", bulk_count_70k, "-ERR Protocol error: too big bulk count string\r\n"),
+        ("unbalanced double quote", b"SET \"foo\r\n".to_vec(), "-ERR Protocol error: unbalanced quotes in request\r\n"),
+        ("unbalanced single quote", b"SET k 'v\r\n".to_vec(), "-ERR Protocol error: unbalanced quotes in request\r\n"),
+        ("text after a quote", b"ECHO \"a\"b\r\n".to_vec(), "-ERR Protocol error: unbalanced quotes in request\r\n"),
         (
             "error after a good request",
             b"*1\r\n$4\r\nPING\r\n*2\r\nGET\r\n".to_vec(),
@@ -172,14 +112,8 @@ fn protocol_errors_get_redis_exact_reply_then_close() {
             let mut client = server.client();
             // The server may close before reading everything we send; that is fine.
             let _ = client.try_send_raw(input);
-            let received = client
-                .read_until_closed()
-                .unwrap_or_else(|e| panic!("{name}: {e:#}"));
-            assert_bytes(
-                &received,
-                expected.as_bytes(),
-                &format!("{}: {name}", server.name()),
-            );
+            let received = client.read_until_closed().unwrap_or_else(|e| panic!("{name}: {e:#}"));
+            assert_bytes(&received, expected.as_bytes(), &format!("{}: {name}", server.name()));
             assert_serving(&server);
         }
         assert_no_panic(&server);
@@ -203,11 +137,7 @@ fn huge_multibulk_header_without_arguments_keeps_memory_bounded() {
             std::thread::sleep(Duration::from_millis(50));
         }
         let rss = server.rss_kib().unwrap();
-        assert!(
-            rss < baseline + RSS_SLACK_KIB,
-            "{}: RSS grew from {baseline} KiB to {rss} KiB",
-            server.name()
-        );
+        assert!(rss < baseline + RSS_SLACK_KIB, "{}: RSS grew from {baseline} KiB to {rss} KiB", server.name());
         // The header is still pending: completing it with one argument is not enough to run anything.
         clients[0].send_raw(b"$4\r\nPING\r\n");
         assert_serving(&server);
@@ -251,17 +181,10 @@ fn client_that_never_reads_cannot_grow_server_memory() {
 
     let flooder = server.client();
     let mut stream = flooder.stream().try_clone().unwrap();
-    stream
-        .set_write_timeout(Some(Duration::from_secs(1)))
-        .unwrap();
+    stream.set_write_timeout(Some(Duration::from_secs(1))).unwrap();
     let writer = std::thread::spawn(move || {
         let request = rds_testkit::encode_command(&["GET", "big"]);
-        let batch: Vec<u8> = request
-            .iter()
-            .copied()
-            .cycle()
-            .take(request.len() * 1000)
-            .collect();
+        let batch: Vec<u8> = request.iter().copied().cycle().take(request.len() * 1000).collect();
         let mut sent = 0;
         for _ in 0..200 {
             if stream.write_all(&batch).is_err() {
@@ -277,23 +200,13 @@ fn client_that_never_reads_cannot_grow_server_memory() {
     let mut peak = baseline;
     while Instant::now() < deadline {
         peak = peak.max(server.rss_kib().unwrap());
-        assert_eq!(
-            other.cmd_str(&["GET", "big"]),
-            expected,
-            "another client was not served during the flood"
-        );
+        assert_eq!(other.cmd_str(&["GET", "big"]), expected, "another client was not served during the flood");
         std::thread::sleep(Duration::from_millis(100));
     }
     let sent = writer.join().unwrap();
-    assert!(
-        peak < baseline + RSS_SLACK_KIB,
-        "RSS grew from {baseline} KiB to {peak} KiB ({sent} GETs sent)"
-    );
+    assert!(peak < baseline + RSS_SLACK_KIB, "RSS grew from {baseline} KiB to {peak} KiB ({sent} GETs sent)");
     drop(flooder);
-    assert!(wait_until(Duration::from_secs(5), || server
-        .rss_kib()
-        .unwrap()
-        < baseline + RSS_SLACK_KIB));
+    assert!(wait_until(Duration::from_secs(5), || server.rss_kib().unwrap() < baseline + RSS_SLACK_KIB));
     assert_serving(&server);
     assert_no_panic(&server);
 }
@@ -303,10 +216,7 @@ fn empty_requests_are_ignored() {
     let cases: [(&[u8], &[&str]); 2] = [
         (b"\r\n\n   \r\n*0\r\n*-1\r\nPING\r\n", &["+PONG\r\n"]),
         // A bulk's two trailing bytes are skipped without being checked.
-        (
-            b"*1\r\n$4\r\nPINGxx\r\nPING\r\n",
-            &["+PONG\r\n", "+PONG\r\n"],
-        ),
+        (b"*1\r\n$4\r\nPINGxx\r\nPING\r\n", &["+PONG\r\n", "+PONG\r\n"]),
     ];
     for program in servers_under_test() {
         let server = ServerBuilder::new(program).spawn().unwrap();
@@ -315,11 +225,7 @@ fn empty_requests_are_ignored() {
             client.send_raw(input);
             for reply in replies {
                 let got = client.read_raw_reply();
-                assert_bytes(
-                    &got,
-                    reply.as_bytes(),
-                    &format!("{}: after {}", server.name(), escape(input)),
-                );
+                assert_bytes(&got, reply.as_bytes(), &format!("{}: after {}", server.name(), escape(input)));
             }
         }
         assert_no_panic(&server);
@@ -337,22 +243,12 @@ fn nul_byte_hides_the_end_of_an_inline_request() {
             client.send_raw(input);
             client.set_timeout(Duration::from_millis(300)).unwrap();
             let early = client.try_read_reply();
-            assert!(
-                early.is_err(),
-                "{}: {} got a reply: {:?}",
-                server.name(),
-                escape(input),
-                early
-            );
+            assert!(early.is_err(), "{}: {} got a reply: {:?}", server.name(), escape(input), early);
             client.set_timeout(Duration::from_secs(10)).unwrap();
             let _ = client.try_send_raw(&vec![b'A'; 70 * 1024]);
             let received = client.read_until_closed().unwrap();
             let context = format!("{}: after {}", server.name(), escape(input));
-            assert_bytes(
-                &received,
-                b"-ERR Protocol error: too big inline request\r\n",
-                &context,
-            );
+            assert_bytes(&received, b"-ERR Protocol error: too big inline request\r\n", &context);
             assert_serving(&server);
         }
         assert_no_panic(&server);

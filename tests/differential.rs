@@ -38,14 +38,7 @@ const SCRIPTS: &[&str] = &[
 ];
 
 /// Arguments both servers get, so neither writes files and DEBUG is available.
-const SERVER_ARGS: [&str; 6] = [
-    "--save",
-    "",
-    "--appendonly",
-    "no",
-    "--enable-debug-command",
-    "yes",
-];
+const SERVER_ARGS: [&str; 6] = ["--save", "", "--appendonly", "no", "--enable-debug-command", "yes"];
 
 fn diff_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/diff")
@@ -53,50 +46,24 @@ fn diff_dir() -> PathBuf {
 
 fn load(file: &str) -> Script {
     let path = diff_dir().join(file);
-    let text =
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
     parse_script(file, &text).unwrap_or_else(|e| panic!("parse {}: {e:#}", path.display()))
 }
 
 /// Runs `script` on fresh servers started from `ours` and `theirs`, in RESP2 and, when marked, RESP3.
 fn run_against(script: &Script, ours: &Path, theirs: &Path) -> Vec<Mismatch> {
     let mut found = Vec::new();
-    let protocols: &[bool] = if script.resp3 {
-        &[false, true]
-    } else {
-        &[false]
-    };
+    let protocols: &[bool] = if script.resp3 { &[false, true] } else { &[false] };
     for &resp3 in protocols {
         let a = ServerBuilder::new(ours).args(SERVER_ARGS).spawn().unwrap();
-        let b = ServerBuilder::new(theirs)
-            .args(SERVER_ARGS)
-            .spawn()
-            .unwrap();
+        let b = ServerBuilder::new(theirs).args(SERVER_ARGS).spawn().unwrap();
         let a_name = a.name().to_string();
-        let b_name = if a.name() == b.name() {
-            format!("{} #2", b.name())
-        } else {
-            b.name().to_string()
-        };
-        let mismatches = run_script(
-            script,
-            resp3,
-            Side {
-                name: &a_name,
-                port: a.port(),
-            },
-            Side {
-                name: &b_name,
-                port: b.port(),
-            },
-        );
+        let b_name = if a.name() == b.name() { format!("{} #2", b.name()) } else { b.name().to_string() };
+        let mismatches =
+            run_script(script, resp3, Side { name: &a_name, port: a.port() }, Side { name: &b_name, port: b.port() });
         // A broken connection usually means a crash or a panic: show what the servers logged.
         let panicked = a.log().contains("panicked");
-        if panicked
-            || mismatches
-                .iter()
-                .any(|m| m.command.contains("[connection failed"))
-        {
+        if panicked || mismatches.iter().any(|m| m.command.contains("[connection failed")) {
             a.print_log_tail();
             b.print_log_tail();
         }
@@ -121,25 +88,13 @@ fn report(file: &str, mismatches: &[Mismatch]) {
         return;
     }
     let listing: Vec<String> = mismatches.iter().map(ToString::to_string).collect();
-    panic!(
-        "{} mismatching replies in tests/diff/{file}:\n\n{}\n",
-        mismatches.len(),
-        listing.join("\n\n")
-    );
+    panic!("{} mismatching replies in tests/diff/{file}:\n\n{}\n", mismatches.len(), listing.join("\n\n"));
 }
 
 /// The commands of `script`'s `!needs` line that are not in rds's command table yet.
 fn missing_commands(script: &Script) -> Vec<&str> {
-    let table: Vec<&str> = rds_commands::COMMANDS
-        .iter()
-        .map(|spec| spec.name)
-        .collect();
-    script
-        .needs
-        .iter()
-        .map(String::as_str)
-        .filter(|name| !table.contains(name))
-        .collect()
+    let table: Vec<&str> = rds_commands::COMMANDS.iter().map(|spec| spec.name).collect();
+    script.needs.iter().map(String::as_str).filter(|name| !table.contains(name)).collect()
 }
 
 fn check_script(file: &str) {
@@ -147,9 +102,7 @@ fn check_script(file: &str) {
     let script = load(file);
     let missing = missing_commands(&script);
     if !missing.is_empty() {
-        eprintln!(
-            "skipping tests/diff/{file}: needs {missing:?}, which are not in the command table yet"
-        );
+        eprintln!("skipping tests/diff/{file}: needs {missing:?}, which are not in the command table yet");
         return;
     }
     let ours = PathBuf::from(env!("CARGO_BIN_EXE_rds-server"));
@@ -201,10 +154,7 @@ fn every_script_file_has_a_test() {
     on_disk.sort();
     let mut listed: Vec<String> = SCRIPTS.iter().map(|s| s.to_string()).collect();
     listed.sort();
-    assert_eq!(
-        on_disk, listed,
-        "tests/diff/*.txt and SCRIPTS (and the diff_tests! list) must agree"
-    );
+    assert_eq!(on_disk, listed, "tests/diff/*.txt and SCRIPTS (and the diff_tests! list) must agree");
 }
 
 #[test]
@@ -214,10 +164,7 @@ fn scripts_cover_every_command_in_the_table() {
         .iter()
         .flat_map(|script| script.commands())
         .map(|argv| {
-            let word = |i: usize| {
-                argv.get(i)
-                    .map_or(String::new(), |a| String::from_utf8_lossy(a).to_lowercase())
-            };
+            let word = |i: usize| argv.get(i).map_or(String::new(), |a| String::from_utf8_lossy(a).to_lowercase());
             (word(0), word(1))
         })
         .collect();
@@ -229,10 +176,7 @@ fn scripts_cover_every_command_in_the_table() {
             None => !sent.iter().any(|(a, _)| a == name),
         })
         .collect();
-    assert!(
-        missing.is_empty(),
-        "commands of the table that no tests/diff script sends: {missing:?}"
-    );
+    assert!(missing.is_empty(), "commands of the table that no tests/diff script sends: {missing:?}");
 }
 
 /// Runs every script against two real Redis servers: a line that differs there is nondeterministic

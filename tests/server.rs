@@ -41,17 +41,8 @@ fn redis_cli_gets_pong_and_echo() {
     let server = ServerBuilder::new(rds()).spawn().unwrap();
     let port = server.port().to_string();
     let run = |args: &[&str]| {
-        let output = Command::new(&bins.cli)
-            .arg("-p")
-            .arg(&port)
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "redis-cli {args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        let output = Command::new(&bins.cli).arg("-p").arg(&port).args(args).output().unwrap();
+        assert!(output.status.success(), "redis-cli {args:?}: {}", String::from_utf8_lossy(&output.stderr));
         String::from_utf8_lossy(&output.stdout).into_owned()
     };
     assert_eq!(run(&["PING"]), "PONG\n");
@@ -67,11 +58,7 @@ fn redis_py_smoke_script_passes() {
     };
     let server = ServerBuilder::new(rds()).spawn().unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/py/smoke.py");
-    let output = Command::new(&python)
-        .arg(&script)
-        .arg(server.port().to_string())
-        .output()
-        .unwrap();
+    let output = Command::new(&python).arg(&script).arg(server.port().to_string()).output().unwrap();
     assert!(
         output.status.success(),
         "smoke.py failed ({}):\nstdout:\n{}\nstderr:\n{}",
@@ -90,10 +77,7 @@ fn thousand_pipelined_commands_in_one_write_reply_in_order() {
         if i % 10 == 0 {
             batch.extend_from_slice(&rds_testkit::encode_command(&["PING"]));
         } else {
-            batch.extend_from_slice(&rds_testkit::encode_command(&[
-                "ECHO",
-                &format!("value-{i}"),
-            ]));
+            batch.extend_from_slice(&rds_testkit::encode_command(&["ECHO", &format!("value-{i}")]));
         }
     }
     client.send_raw(&batch);
@@ -104,11 +88,7 @@ fn thousand_pipelined_commands_in_one_write_reply_in_order() {
             let text = format!("value-{i}");
             format!("${}\r\n{text}\r\n", text.len())
         };
-        assert_eq!(
-            String::from_utf8_lossy(&client.read_raw_reply()),
-            expected,
-            "reply {i}"
-        );
+        assert_eq!(String::from_utf8_lossy(&client.read_raw_reply()), expected, "reply {i}");
     }
 }
 
@@ -119,34 +99,19 @@ fn inline_commands_are_accepted() {
         let mut client = server.client();
         client.send_raw(b"PING\r\nECHO \"a b\"\nPING hi\r\n");
         assert_eq!(client.read_raw_reply(), b"+PONG\r\n", "{}", server.name());
-        assert_eq!(
-            client.read_raw_reply(),
-            b"$3\r\na b\r\n",
-            "{}",
-            server.name()
-        );
-        assert_eq!(
-            client.read_raw_reply(),
-            b"$2\r\nhi\r\n",
-            "{}",
-            server.name()
-        );
+        assert_eq!(client.read_raw_reply(), b"$3\r\na b\r\n", "{}", server.name());
+        assert_eq!(client.read_raw_reply(), b"$2\r\nhi\r\n", "{}", server.name());
     }
 }
 
 #[test]
 fn sigterm_shuts_down_cleanly_after_ready() {
     let mut server = ServerBuilder::new(rds()).spawn().unwrap();
-    assert!(
-        server.wait_for_log("Ready to accept connections tcp", Duration::from_secs(5)),
-        "no ready line in the log"
-    );
+    assert!(server.wait_for_log("Ready to accept connections tcp", Duration::from_secs(5)), "no ready line in the log");
     let mut client = server.client();
     assert_eq!(client.cmd(&["PING"]), b"+PONG\r\n");
     server.signal("TERM").unwrap();
-    let status = server
-        .wait_exit(Duration::from_secs(10))
-        .expect("server still running 10 s after SIGTERM");
+    let status = server.wait_exit(Duration::from_secs(10)).expect("server still running 10 s after SIGTERM");
     assert!(status.success(), "exit status after SIGTERM: {status}");
     // The connected client is closed, not left hanging.
     assert!(client.read_until_closed().is_ok());
@@ -157,27 +122,12 @@ fn config_file_sets_port_and_requirepass() {
     for program in servers_under_test() {
         let conf_dir = TempDir::new("rds-conf").unwrap();
         let port = free_port().unwrap();
-        let conf = write_config(
-            conf_dir.path(),
-            &format!("# test config\nport {port}\nrequirepass \"s3cret\"\n"),
-        );
-        let server = ServerBuilder::new(program)
-            .config_file(&conf)
-            .port_from_config(port)
-            .spawn()
-            .unwrap();
+        let conf = write_config(conf_dir.path(), &format!("# test config\nport {port}\nrequirepass \"s3cret\"\n"));
+        let server = ServerBuilder::new(program).config_file(&conf).port_from_config(port).spawn().unwrap();
         let name = server.name().to_string();
         let mut client = Client::connect(port).unwrap();
-        assert_eq!(
-            client.cmd_str(&["PING"]),
-            "-NOAUTH Authentication required.\r\n",
-            "{name}"
-        );
-        assert_eq!(
-            client.cmd_str(&["GET", "k"]),
-            "-NOAUTH Authentication required.\r\n",
-            "{name}"
-        );
+        assert_eq!(client.cmd_str(&["PING"]), "-NOAUTH Authentication required.\r\n", "{name}");
+        assert_eq!(client.cmd_str(&["GET", "k"]), "-NOAUTH Authentication required.\r\n", "{name}");
         assert_eq!(
             client.cmd_str(&["AUTH", "wrong"]),
             "-WRONGPASS invalid username-password pair or user is disabled.\r\n",
@@ -186,11 +136,7 @@ fn config_file_sets_port_and_requirepass() {
         assert_eq!(client.cmd_str(&["AUTH", "s3cret"]), "+OK\r\n", "{name}");
         assert_eq!(client.cmd_str(&["PING"]), "+PONG\r\n", "{name}");
         let mut other = Client::connect(port).unwrap();
-        assert_eq!(
-            other.cmd_str(&["AUTH", "default", "s3cret"]),
-            "+OK\r\n",
-            "{name}"
-        );
+        assert_eq!(other.cmd_str(&["AUTH", "default", "s3cret"]), "+OK\r\n", "{name}");
         assert_eq!(other.cmd_str(&["ECHO", "x"]), "$1\r\nx\r\n", "{name}");
     }
 }
@@ -202,17 +148,10 @@ fn command_line_port_overrides_config_file() {
         let file_port = free_port().unwrap();
         let conf = write_config(conf_dir.path(), &format!("port {file_port}\n"));
         // The builder passes `--port <free port>` after the file, which must win.
-        let server = ServerBuilder::new(program)
-            .config_file(&conf)
-            .spawn()
-            .unwrap();
+        let server = ServerBuilder::new(program).config_file(&conf).spawn().unwrap();
         assert_ne!(server.port(), file_port);
         assert_eq!(server.client().cmd_str(&["PING"]), "+PONG\r\n");
-        assert!(
-            Client::connect(file_port).is_err(),
-            "{} also listens on the file's port",
-            server.name()
-        );
+        assert!(Client::connect(file_port).is_err(), "{} also listens on the file's port", server.name());
     }
 }
 
@@ -225,54 +164,20 @@ fn invalid_config_lines_fail_startup_naming_the_line() {
             "'bogus-directive yes'",
             "Bad directive or wrong number of arguments",
         ),
-        (
-            "appendonly maybe\n",
-            "at line 2",
-            "'appendonly maybe'",
-            "argument must be 'yes' or 'no'",
-        ),
-        (
-            "port abc\n",
-            "at line 2",
-            "'port abc'",
-            "argument couldn't be parsed into an integer",
-        ),
-        (
-            "maxclients 0\n",
-            "at line 2",
-            "'maxclients 0'",
-            "argument must be between 1 and 4294967295 inclusive",
-        ),
+        ("appendonly maybe\n", "at line 2", "'appendonly maybe'", "argument must be 'yes' or 'no'"),
+        ("port abc\n", "at line 2", "'port abc'", "argument couldn't be parsed into an integer"),
+        ("maxclients 0\n", "at line 2", "'maxclients 0'", "argument must be between 1 and 4294967295 inclusive"),
     ];
     for program in servers_under_test() {
         for (body, line, text, reason) in cases {
             let conf_dir = TempDir::new("rds-conf").unwrap();
             let conf = write_config(conf_dir.path(), &format!("# first line\n{body}"));
-            let mut server = ServerBuilder::new(&program)
-                .config_file(&conf)
-                .no_wait()
-                .spawn()
-                .unwrap();
-            let status = server
-                .wait_exit(Duration::from_secs(10))
-                .expect("server did not exit on a bad config");
-            assert!(
-                !status.success(),
-                "{}: exit status {status} for {body:?}",
-                server.name()
-            );
+            let mut server = ServerBuilder::new(&program).config_file(&conf).no_wait().spawn().unwrap();
+            let status = server.wait_exit(Duration::from_secs(10)).expect("server did not exit on a bad config");
+            assert!(!status.success(), "{}: exit status {status} for {body:?}", server.name());
             let log = server.log();
-            for needle in [
-                "*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***",
-                line,
-                &format!(">>> {text}"),
-                reason,
-            ] {
-                assert!(
-                    log.contains(needle),
-                    "{}: {needle:?} missing from:\n{log}",
-                    server.name()
-                );
+            for needle in ["*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***", line, &format!(">>> {text}"), reason] {
+                assert!(log.contains(needle), "{}: {needle:?} missing from:\n{log}", server.name());
             }
         }
     }
@@ -298,20 +203,12 @@ fn accepted_client(port: u16) -> Client {
 #[test]
 fn clients_over_maxclients_are_refused() {
     for program in servers_under_test() {
-        let server = ServerBuilder::new(program)
-            .args(["--maxclients", "2"])
-            .spawn()
-            .unwrap();
+        let server = ServerBuilder::new(program).args(["--maxclients", "2"]).spawn().unwrap();
         let first = accepted_client(server.port());
         let _second = accepted_client(server.port());
         let mut third = server.client();
         let refused = third.read_until_closed().unwrap();
-        assert_eq!(
-            String::from_utf8_lossy(&refused),
-            "-ERR max number of clients reached\r\n",
-            "{}",
-            server.name()
-        );
+        assert_eq!(String::from_utf8_lossy(&refused), "-ERR max number of clients reached\r\n", "{}", server.name());
         drop(first);
         let _replacement = accepted_client(server.port());
     }

@@ -75,10 +75,7 @@ pub const NAMES: &[(u32, &str)] = &[
 
 /// The category named `name` (without `@`, ASCII case-insensitive).
 pub fn by_name(name: &[u8]) -> Option<u32> {
-    NAMES
-        .iter()
-        .find(|(_, known)| known.as_bytes().eq_ignore_ascii_case(name))
-        .map(|(bit, _)| *bit)
+    NAMES.iter().find(|(_, known)| known.as_bytes().eq_ignore_ascii_case(name)).map(|(bit, _)| *bit)
 }
 
 /// The full category set of a command with `command_flags` and `explicit` categories.
@@ -112,8 +109,5 @@ pub fn implied(command_flags: u32, explicit: u32) -> u32 {
 
 /// Names (without `@`) of the categories in `categories`, in Redis's order.
 pub fn names(categories: u32) -> impl Iterator<Item = &'static str> {
-    NAMES
-        .iter()
-        .filter(move |(bit, _)| categories & bit != 0)
-        .map(|(_, name)| *name)
+    NAMES.iter().filter(move |(bit, _)| categories & bit != 0).map(|(_, name)| *name)
 }

@@ -53,11 +53,8 @@ pub const ARG_MULTIPLE: u8 = 1 << 1;
 pub const ARG_MULTIPLE_TOKEN: u8 = 1 << 2;
 
 /// Argument flag names in the order COMMAND DOCS prints them.
-pub const ARG_FLAG_NAMES: &[(u8, &str)] = &[
-    (ARG_OPTIONAL, "optional"),
-    (ARG_MULTIPLE, "multiple"),
-    (ARG_MULTIPLE_TOKEN, "multiple_token"),
-];
+pub const ARG_FLAG_NAMES: &[(u8, &str)] =
+    &[(ARG_OPTIONAL, "optional"), (ARG_MULTIPLE, "multiple"), (ARG_MULTIPLE_TOKEN, "multiple_token")];
 
 /// One node of a command's argument tree.
 #[derive(Debug, Clone, Copy)]
@@ -81,24 +78,12 @@ pub struct Arg {
 }
 
 const fn arg(name: &'static str, kind: ArgType) -> Arg {
-    Arg {
-        name,
-        kind,
-        key_spec_index: -1,
-        token: None,
-        since: None,
-        deprecated_since: None,
-        flags: 0,
-        args: &[],
-    }
+    Arg { name, kind, key_spec_index: -1, token: None, since: None, deprecated_since: None, flags: 0, args: &[] }
 }
 
 /// A key argument found by key spec `spec_index`.
 pub const fn key(name: &'static str, spec_index: i32) -> Arg {
-    Arg {
-        key_spec_index: spec_index,
-        ..arg(name, ArgType::Key)
-    }
+    Arg { key_spec_index: spec_index, ..arg(name, ArgType::Key) }
 }
 
 /// A string argument.
@@ -128,84 +113,54 @@ pub const fn unix_time(name: &'static str) -> Arg {
 
 /// A token on its own.
 pub const fn pure(name: &'static str, token: &'static str) -> Arg {
-    Arg {
-        token: Some(token),
-        ..arg(name, ArgType::PureToken)
-    }
+    Arg { token: Some(token), ..arg(name, ArgType::PureToken) }
 }
 
 /// One of `args`.
 pub const fn oneof(name: &'static str, args: &'static [Arg]) -> Arg {
-    Arg {
-        args,
-        ..arg(name, ArgType::OneOf)
-    }
+    Arg { args, ..arg(name, ArgType::OneOf) }
 }
 
 /// All of `args`, in order.
 pub const fn block(name: &'static str, args: &'static [Arg]) -> Arg {
-    Arg {
-        args,
-        ..arg(name, ArgType::Block)
-    }
+    Arg { args, ..arg(name, ArgType::Block) }
 }
 
 impl Arg {
     /// Introduced by `token`.
     pub const fn token(self, token: &'static str) -> Self {
-        Arg {
-            token: Some(token),
-            ..self
-        }
+        Arg { token: Some(token), ..self }
     }
 
     /// Added in `version`.
     pub const fn since(self, version: &'static str) -> Self {
-        Arg {
-            since: Some(version),
-            ..self
-        }
+        Arg { since: Some(version), ..self }
     }
 
     /// Deprecated since `version`.
     pub const fn deprecated_since(self, version: &'static str) -> Self {
-        Arg {
-            deprecated_since: Some(version),
-            ..self
-        }
+        Arg { deprecated_since: Some(version), ..self }
     }
 
     /// May be left out.
     pub const fn optional(self) -> Self {
-        Arg {
-            flags: self.flags | ARG_OPTIONAL,
-            ..self
-        }
+        Arg { flags: self.flags | ARG_OPTIONAL, ..self }
     }
 
     /// May repeat.
     pub const fn multiple(self) -> Self {
-        Arg {
-            flags: self.flags | ARG_MULTIPLE,
-            ..self
-        }
+        Arg { flags: self.flags | ARG_MULTIPLE, ..self }
     }
 
     /// Repeats with its token.
     pub const fn multiple_token(self) -> Self {
-        Arg {
-            flags: self.flags | ARG_MULTIPLE_TOKEN,
-            ..self
-        }
+        Arg { flags: self.flags | ARG_MULTIPLE_TOKEN, ..self }
     }
 
     /// Flag names as COMMAND DOCS prints them.
     pub fn flag_names(&self) -> impl Iterator<Item = &'static str> {
         let flags = self.flags;
-        ARG_FLAG_NAMES
-            .iter()
-            .filter(move |(bit, _)| flags & bit != 0)
-            .map(|(_, name)| *name)
+        ARG_FLAG_NAMES.iter().filter(move |(bit, _)| flags & bit != 0).map(|(_, name)| *name)
     }
 }
 
@@ -238,12 +193,7 @@ pub struct Doc {
 }
 
 /// Documentation of `name`.
-pub const fn doc(
-    name: &'static str,
-    summary: &'static str,
-    since: &'static str,
-    complexity: &'static str,
-) -> Doc {
+pub const fn doc(name: &'static str, summary: &'static str, since: &'static str, complexity: &'static str) -> Doc {
     Doc {
         name,
         summary,
@@ -260,34 +210,22 @@ pub const fn doc(
 impl Doc {
     /// Marks the command deprecated.
     pub const fn deprecated(self) -> Self {
-        Doc {
-            doc_flags: self.doc_flags | DOC_DEPRECATED,
-            ..self
-        }
+        Doc { doc_flags: self.doc_flags | DOC_DEPRECATED, ..self }
     }
 
     /// Marks the command internal.
     pub const fn syscmd(self) -> Self {
-        Doc {
-            doc_flags: self.doc_flags | DOC_SYSCMD,
-            ..self
-        }
+        Doc { doc_flags: self.doc_flags | DOC_SYSCMD, ..self }
     }
 
     /// Deprecated since `version`.
     pub const fn deprecated_since(self, version: &'static str) -> Self {
-        Doc {
-            deprecated_since: Some(version),
-            ..self
-        }
+        Doc { deprecated_since: Some(version), ..self }
     }
 
     /// Replaced by `what`.
     pub const fn replaced_by(self, what: &'static str) -> Self {
-        Doc {
-            replaced_by: Some(what),
-            ..self
-        }
+        Doc { replaced_by: Some(what), ..self }
     }
 
     /// Version history.
@@ -318,13 +256,5 @@ pub fn all() -> &'static [Doc] {
 /// The documentation of the command with full name `name` (lowercase), if the table has it.
 pub fn lookup(name: &str) -> Option<&'static Doc> {
     static INDEX: OnceLock<HashMap<&'static str, &'static Doc>> = OnceLock::new();
-    INDEX
-        .get_or_init(|| {
-            crate::docs_table::DOCS
-                .iter()
-                .map(|doc| (doc.name, doc))
-                .collect()
-        })
-        .get(name)
-        .copied()
+    INDEX.get_or_init(|| crate::docs_table::DOCS.iter().map(|doc| (doc.name, doc)).collect()).get(name).copied()
 }

@@ -101,12 +101,7 @@ pub struct KeySpec {
 impl KeySpec {
     /// A spec from its parts.
     pub const fn new(flags: u32, begin: BeginSearch, find: FindKeys) -> Self {
-        KeySpec {
-            notes: None,
-            flags,
-            begin,
-            find,
-        }
+        KeySpec { notes: None, flags, begin, find }
     }
 
     /// The same spec with a remark.
@@ -118,10 +113,7 @@ impl KeySpec {
     /// Flag names as COMMAND INFO prints them.
     pub fn flag_names(&self) -> impl Iterator<Item = &'static str> {
         let flags = self.flags;
-        FLAG_NAMES
-            .iter()
-            .filter(move |(bit, _)| flags & bit != 0)
-            .map(|(_, name)| *name)
+        FLAG_NAMES.iter().filter(move |(bit, _)| flags & bit != 0).map(|(_, name)| *name)
     }
 
     /// A one-line rendering (`RO,access index(1) range(0,1,0)`), the format of the captured test data.
@@ -129,23 +121,12 @@ impl KeySpec {
         let flags: Vec<&str> = self.flag_names().collect();
         let begin = match self.begin {
             BeginSearch::Index(index) => format!("index({index})"),
-            BeginSearch::Keyword {
-                keyword,
-                start_from,
-            } => format!("keyword({keyword},{start_from})"),
+            BeginSearch::Keyword { keyword, start_from } => format!("keyword({keyword},{start_from})"),
             BeginSearch::Unknown => "unknown".to_string(),
         };
         let find = match self.find {
-            FindKeys::Range {
-                last_key,
-                key_step,
-                limit,
-            } => format!("range({last_key},{key_step},{limit})"),
-            FindKeys::Keynum {
-                keynum_idx,
-                first_key,
-                key_step,
-            } => {
+            FindKeys::Range { last_key, key_step, limit } => format!("range({last_key},{key_step},{limit})"),
+            FindKeys::Keynum { keynum_idx, first_key, key_step } => {
                 format!("keynum({keynum_idx},{first_key},{key_step})")
             }
             FindKeys::Unknown => "unknown".to_string(),
@@ -160,28 +141,12 @@ impl KeySpec {
 
 /// One key at argument `index`.
 pub const fn key_at(flags: u32, index: i32) -> KeySpec {
-    KeySpec::new(
-        flags,
-        BeginSearch::Index(index),
-        FindKeys::Range {
-            last_key: 0,
-            key_step: 1,
-            limit: 0,
-        },
-    )
+    KeySpec::new(flags, BeginSearch::Index(index), FindKeys::Range { last_key: 0, key_step: 1, limit: 0 })
 }
 
 /// Keys from argument `index` up to `last_key` (see [`FindKeys::Range`]), every `step` arguments.
 pub const fn keys_from(flags: u32, index: i32, last_key: i32, step: i32) -> KeySpec {
-    KeySpec::new(
-        flags,
-        BeginSearch::Index(index),
-        FindKeys::Range {
-            last_key,
-            key_step: step,
-            limit: 0,
-        },
-    )
+    KeySpec::new(flags, BeginSearch::Index(index), FindKeys::Range { last_key, key_step: step, limit: 0 })
 }
 
 /// A spec Redis marks `unknown`: its keys are found only by parsing the arguments (see
@@ -195,18 +160,15 @@ pub const fn unknown(flags: u32) -> KeySpec {
 pub fn movable_keys(id: crate::CommandId, argv: &[impl AsRef<[u8]>]) -> Option<Vec<KeyRef>> {
     match id {
         crate::CommandId::Sort => Some(sort_keys(argv)),
-        crate::CommandId::SortRo => Some(vec![KeyRef {
-            pos: 1,
-            flags: RO | ACCESS,
-        }]),
+        crate::CommandId::SortRo => Some(vec![KeyRef { pos: 1, flags: RO | ACCESS }]),
         // Sorted sets: Redis's `genericGetKeys` (store key, key count, first key positions).
         crate::CommandId::ZUnion
         | crate::CommandId::ZInter
         | crate::CommandId::ZDiff
         | crate::CommandId::ZInterCard => Some(counted_keys(argv, None, 1, RO | ACCESS)),
-        crate::CommandId::ZUnionStore
-        | crate::CommandId::ZInterStore
-        | crate::CommandId::ZDiffStore => Some(counted_keys(argv, Some(1), 2, RO | ACCESS)),
+        crate::CommandId::ZUnionStore | crate::CommandId::ZInterStore | crate::CommandId::ZDiffStore => {
+            Some(counted_keys(argv, Some(1), 2, RO | ACCESS))
+        }
         crate::CommandId::ZMPop => Some(counted_keys(argv, None, 1, RW | ACCESS | DELETE)),
         crate::CommandId::BZMPop => Some(counted_keys(argv, None, 2, RW | ACCESS | DELETE)),
         _ => None,
@@ -216,12 +178,7 @@ pub fn movable_keys(id: crate::CommandId, argv: &[impl AsRef<[u8]>]) -> Option<V
 /// Keys counted by the argument at `count_at` (read like C's `atoi`) and following it, then the
 /// store key at `store_at` if any: Redis's `genericGetKeys`, the fallback when the key specs do not
 /// fit the arguments. No keys when the count is below 1 or exceeds the arguments.
-fn counted_keys(
-    argv: &[impl AsRef<[u8]>],
-    store_at: Option<usize>,
-    count_at: usize,
-    flags: u32,
-) -> Vec<KeyRef> {
+fn counted_keys(argv: &[impl AsRef<[u8]>], store_at: Option<usize>, count_at: usize, flags: u32) -> Vec<KeyRef> {
     let count = argv.get(count_at).map_or(0, |arg| atoi(arg.as_ref()));
     let first = count_at + 1;
     let available = argv.len().saturating_sub(first);
@@ -231,25 +188,16 @@ fn counted_keys(
     if count < 1 || count > available {
         return Vec::new();
     }
-    let mut keys: Vec<KeyRef> = (first..first + count)
-        .map(|pos| KeyRef { pos, flags })
-        .collect();
+    let mut keys: Vec<KeyRef> = (first..first + count).map(|pos| KeyRef { pos, flags }).collect();
     if let Some(pos) = store_at {
-        keys.push(KeyRef {
-            pos,
-            flags: OW | UPDATE,
-        });
+        keys.push(KeyRef { pos, flags: OW | UPDATE });
     }
     keys
 }
 
 /// C's `atoi`: optional leading whitespace and sign, then digits up to the first other byte.
 fn atoi(bytes: &[u8]) -> i64 {
-    let text = bytes
-        .iter()
-        .skip_while(|b| b.is_ascii_whitespace())
-        .copied()
-        .collect::<Vec<u8>>();
+    let text = bytes.iter().skip_while(|b| b.is_ascii_whitespace()).copied().collect::<Vec<u8>>();
     let (negative, digits) = match text.split_first() {
         Some((b'-', rest)) => (true, rest),
         Some((b'+', rest)) => (false, rest),
@@ -258,9 +206,7 @@ fn atoi(bytes: &[u8]) -> i64 {
     let value = digits
         .iter()
         .take_while(|b| b.is_ascii_digit())
-        .fold(0i64, |n, d| {
-            n.saturating_mul(10).saturating_add(i64::from(d - b'0'))
-        });
+        .fold(0i64, |n, d| n.saturating_mul(10).saturating_add(i64::from(d - b'0')));
     if negative {
         -value
     } else {
@@ -271,10 +217,7 @@ fn atoi(bytes: &[u8]) -> i64 {
 /// SORT's keys: the sorted key, and the destination of the last `STORE` (skipping the arguments of
 /// LIMIT, GET and BY, so `GET store` is not mistaken for the option).
 fn sort_keys(argv: &[impl AsRef<[u8]>]) -> Vec<KeyRef> {
-    let mut keys = vec![KeyRef {
-        pos: 1,
-        flags: RO | ACCESS,
-    }];
+    let mut keys = vec![KeyRef { pos: 1, flags: RO | ACCESS }];
     let mut store = None;
     let mut i = 2;
     while i < argv.len() {
@@ -289,10 +232,7 @@ fn sort_keys(argv: &[impl AsRef<[u8]>]) -> Vec<KeyRef> {
         i += 1;
     }
     if let Some(pos) = store {
-        keys.push(KeyRef {
-            pos,
-            flags: OW | UPDATE,
-        });
+        keys.push(KeyRef { pos, flags: OW | UPDATE });
     }
     keys
 }
@@ -316,21 +256,14 @@ pub fn find_keys(specs: &[KeySpec], argv: &[impl AsRef<[u8]>]) -> Option<Vec<Key
     for spec in specs.iter().filter(|spec| spec.flags & NOT_KEY == 0) {
         let begin = match spec.begin {
             BeginSearch::Index(index) => i64::from(index),
-            BeginSearch::Keyword {
-                keyword,
-                start_from,
-            } => match find_keyword(argv, keyword, start_from) {
+            BeginSearch::Keyword { keyword, start_from } => match find_keyword(argv, keyword, start_from) {
                 Some(found) => found + 1,
                 None => continue,
             },
             BeginSearch::Unknown => return None,
         };
         let (first, last, step) = match spec.find {
-            FindKeys::Range {
-                last_key,
-                key_step,
-                limit,
-            } => {
+            FindKeys::Range { last_key, key_step, limit } => {
                 let last = if last_key >= 0 {
                     begin + i64::from(last_key)
                 } else if limit <= 0 {
@@ -340,11 +273,7 @@ pub fn find_keys(specs: &[KeySpec], argv: &[impl AsRef<[u8]>]) -> Option<Vec<Key
                 };
                 (begin, last, i64::from(key_step))
             }
-            FindKeys::Keynum {
-                keynum_idx,
-                first_key,
-                key_step,
-            } => {
+            FindKeys::Keynum { keynum_idx, first_key, key_step } => {
                 let count_at = usize::try_from(begin + i64::from(keynum_idx)).ok()?;
                 let count = parse_count(argv.get(count_at)?.as_ref())?;
                 let first = begin + i64::from(first_key);
@@ -357,10 +286,7 @@ pub fn find_keys(specs: &[KeySpec], argv: &[impl AsRef<[u8]>]) -> Option<Vec<Key
         }
         let mut pos = first;
         while pos <= last {
-            keys.push(KeyRef {
-                pos: usize::try_from(pos).ok()?,
-                flags: spec.flags,
-            });
+            keys.push(KeyRef { pos: usize::try_from(pos).ok()?, flags: spec.flags });
             pos += step.max(1);
         }
         if spec.flags & INCOMPLETE != 0 {
@@ -374,11 +300,7 @@ pub fn find_keys(specs: &[KeySpec], argv: &[impl AsRef<[u8]>]) -> Option<Vec<Key
 /// the last argument, or backwards from `argc + start_from` down to (not including) argument 1.
 fn find_keyword(argv: &[impl AsRef<[u8]>], keyword: &str, start_from: i32) -> Option<i64> {
     let argc = i64::try_from(argv.len()).ok()?;
-    let start = if start_from > 0 {
-        i64::from(start_from)
-    } else {
-        argc + i64::from(start_from)
-    };
+    let start = if start_from > 0 { i64::from(start_from) } else { argc + i64::from(start_from) };
     let end = if start_from > 0 { argc - 1 } else { 1 };
     let forward = start <= end;
     let mut index = start;
@@ -398,8 +320,7 @@ fn find_keyword(argv: &[impl AsRef<[u8]>], keyword: &str, start_from: i32) -> Op
 /// A key count argument: a non-negative decimal integer.
 fn parse_count(arg: &[u8]) -> Option<i64> {
     let text = std::str::from_utf8(arg).ok()?;
-    let valid =
-        !text.is_empty() && !text.starts_with('+') && (text == "0" || !text.starts_with('0'));
+    let valid = !text.is_empty() && !text.starts_with('+') && (text == "0" || !text.starts_with('0'));
     let count: i64 = if valid {
         text.parse().ok()?
     } else {
@@ -420,60 +341,30 @@ mod tests {
     fn finds_keys_like_redis() {
         let mset = [keys_from(OW | UPDATE, 1, -1, 2)];
         assert_eq!(positions(&mset, &["mset", "a", "b", "c"]), Some(vec![1, 3]));
-        assert_eq!(
-            positions(&mset, &["mset", "a", "b", "c", "d"]),
-            Some(vec![1, 3])
-        );
+        assert_eq!(positions(&mset, &["mset", "a", "b", "c", "d"]), Some(vec![1, 3]));
         let bitop = [key_at(OW | UPDATE, 2), keys_from(RO | ACCESS, 3, -1, 1)];
-        assert_eq!(
-            positions(&bitop, &["bitop", "and", "d", "a", "b"]),
-            Some(vec![2, 3, 4])
-        );
+        assert_eq!(positions(&bitop, &["bitop", "and", "d", "a", "b"]), Some(vec![2, 3, 4]));
         assert_eq!(positions(&bitop, &["bitop", "and", "d"]), None);
-        let keynum = [KeySpec::new(
-            RO,
-            BeginSearch::Index(2),
-            FindKeys::Keynum {
-                keynum_idx: 0,
-                first_key: 1,
-                key_step: 1,
-            },
-        )];
-        assert_eq!(
-            positions(&keynum, &["eval", "s", "2", "a", "b", "x"]),
-            Some(vec![3, 4])
-        );
+        let keynum =
+            [KeySpec::new(RO, BeginSearch::Index(2), FindKeys::Keynum { keynum_idx: 0, first_key: 1, key_step: 1 })];
+        assert_eq!(positions(&keynum, &["eval", "s", "2", "a", "b", "x"]), Some(vec![3, 4]));
         assert_eq!(positions(&keynum, &["eval", "s", "0"]), None);
         assert_eq!(positions(&keynum, &["eval", "s", "-1", "a"]), None);
         let store = [KeySpec::new(
             OW,
-            BeginSearch::Keyword {
-                keyword: "STORE",
-                start_from: 1,
-            },
-            FindKeys::Range {
-                last_key: 0,
-                key_step: 1,
-                limit: 0,
-            },
+            BeginSearch::Keyword { keyword: "STORE", start_from: 1 },
+            FindKeys::Range { last_key: 0, key_step: 1, limit: 0 },
         )];
-        assert_eq!(
-            positions(&store, &["x", "k", "store", "d", "y"]),
-            Some(vec![3])
-        );
+        assert_eq!(positions(&store, &["x", "k", "store", "d", "y"]), Some(vec![3]));
         assert_eq!(positions(&store, &["x", "k", "y"]), Some(vec![]));
     }
 
     #[test]
     fn sort_keys_follow_redis_parser() {
-        let find = |words: &[&str]| -> Vec<(usize, u32)> {
-            sort_keys(words).iter().map(|k| (k.pos, k.flags)).collect()
-        };
+        let find =
+            |words: &[&str]| -> Vec<(usize, u32)> { sort_keys(words).iter().map(|k| (k.pos, k.flags)).collect() };
         assert_eq!(find(&["sort", "k"]), vec![(1, RO | ACCESS)]);
-        assert_eq!(
-            find(&["sort", "k", "store", "d"]),
-            vec![(1, RO | ACCESS), (3, OW | UPDATE)]
-        );
+        assert_eq!(find(&["sort", "k", "store", "d"]), vec![(1, RO | ACCESS), (3, OW | UPDATE)]);
         assert_eq!(
             find(&["sort", "k", "limit", "store", "x", "STORE", "d2", "get", "store"]),
             vec![(1, RO | ACCESS), (6, OW | UPDATE)]
@@ -487,13 +378,7 @@ mod tests {
 
     #[test]
     fn describes_specs() {
-        assert_eq!(
-            key_at(RO | ACCESS, 1).describe(),
-            "RO,access index(1) range(0,1,0)"
-        );
-        assert_eq!(
-            key_at(RW, 1).notes("why").describe(),
-            "RW index(1) range(0,1,0) notes=\"why\""
-        );
+        assert_eq!(key_at(RO | ACCESS, 1).describe(), "RO,access index(1) range(0,1,0)");
+        assert_eq!(key_at(RW, 1).notes("why").describe(), "RW index(1) range(0,1,0) notes=\"why\"");
     }
 }

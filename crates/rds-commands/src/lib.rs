@@ -173,11 +173,7 @@ impl CommandSpec {
 
     /// Flag names as COMMAND INFO prints them.
     pub fn flag_names(&self) -> Vec<&'static str> {
-        flags::FLAG_NAMES
-            .iter()
-            .filter(|(flag, _)| self.has(*flag))
-            .map(|(_, name)| *name)
-            .collect()
+        flags::FLAG_NAMES.iter().filter(|(flag, _)| self.has(*flag)).map(|(_, name)| *name).collect()
     }
 
     /// All ACL categories of the command ([`acl`] bits), explicit and implied.
@@ -192,9 +188,7 @@ impl CommandSpec {
 
     /// True when some key spec finds real keys (COMMAND GETKEYS refuses other commands).
     pub fn has_key_args(&self) -> bool {
-        self.key_specs
-            .iter()
-            .any(|spec| spec.flags & keyspec::NOT_KEY == 0)
+        self.key_specs.iter().any(|spec| spec.flags & keyspec::NOT_KEY == 0)
     }
 
     /// The keys of `argv` (command name first) found by the key specs; `None` when the arguments do not
@@ -209,11 +203,9 @@ impl CommandSpec {
     /// specs do not fit the arguments.
     pub fn written_keys(&self, argv: &[impl AsRef<[u8]>]) -> Vec<usize> {
         match self.keys(argv) {
-            Some(keys) if !self.key_specs.is_empty() => keys
-                .iter()
-                .filter(|key| key.flags & keyspec::RO == 0)
-                .map(|key| key.pos)
-                .collect(),
+            Some(keys) if !self.key_specs.is_empty() => {
+                keys.iter().filter(|key| key.flags & keyspec::RO == 0).map(|key| key.pos).collect()
+            }
             _ => self.key_positions(argv.len()),
         }
     }
@@ -231,11 +223,7 @@ impl CommandSpec {
         }
         let argc = i64::try_from(argc).unwrap_or(i64::MAX);
         let first = i64::from(self.first_key);
-        let last = if self.last_key < 0 {
-            argc + i64::from(self.last_key)
-        } else {
-            i64::from(self.last_key)
-        };
+        let last = if self.last_key < 0 { argc + i64::from(self.last_key) } else { i64::from(self.last_key) };
         let step = i64::from(self.key_step.max(1));
         let mut positions = Vec::new();
         let mut pos = first;
@@ -325,11 +313,7 @@ mod tests {
             assert_eq!(spec.name, spec.name.to_lowercase());
             if let Some(container) = spec.container() {
                 let parent = lookup(container.as_bytes()).expect("container exists");
-                assert!(
-                    parent.has(flags::CONTAINER),
-                    "{} must be a container",
-                    parent.name
-                );
+                assert!(parent.has(flags::CONTAINER), "{} must be a container", parent.name);
             }
         }
     }
@@ -337,22 +321,11 @@ mod tests {
     #[test]
     fn resolves_commands_and_subcommands() {
         assert!(matches!(resolve(&["GeT"]), Resolved::Command(s) if s.id == CommandId::Get));
-        assert!(
-            matches!(resolve(&["config", "GET"]), Resolved::Command(s) if s.id == CommandId::ConfigGet)
-        );
-        assert!(matches!(
-            resolve(&["config", "blah"]),
-            Resolved::UnknownSubcommand(_)
-        ));
+        assert!(matches!(resolve(&["config", "GET"]), Resolved::Command(s) if s.id == CommandId::ConfigGet));
+        assert!(matches!(resolve(&["config", "blah"]), Resolved::UnknownSubcommand(_)));
         assert!(matches!(resolve(&["nope"]), Resolved::UnknownCommand));
-        assert!(matches!(
-            resolve(&["config|get", "x"]),
-            Resolved::UnknownCommand
-        ));
-        assert!(matches!(
-            resolve(&["config", "get|x"]),
-            Resolved::UnknownSubcommand(_)
-        ));
+        assert!(matches!(resolve(&["config|get", "x"]), Resolved::UnknownCommand));
+        assert!(matches!(resolve(&["config", "get|x"]), Resolved::UnknownSubcommand(_)));
         assert!(matches!(resolve(&["config"]), Resolved::Command(s) if s.id == CommandId::Config));
     }
 
@@ -378,18 +351,9 @@ mod tests {
 
     #[test]
     fn derives_acl_categories() {
-        assert_eq!(
-            spec(CommandId::Get).acl_categories(),
-            vec!["read", "string", "fast"]
-        );
-        assert_eq!(
-            spec(CommandId::Set).acl_categories(),
-            vec!["write", "string", "slow"]
-        );
-        assert_eq!(
-            spec(CommandId::ClientList).acl_categories(),
-            vec!["admin", "slow", "dangerous", "connection"]
-        );
+        assert_eq!(spec(CommandId::Get).acl_categories(), vec!["read", "string", "fast"]);
+        assert_eq!(spec(CommandId::Set).acl_categories(), vec!["write", "string", "slow"]);
+        assert_eq!(spec(CommandId::ClientList).acl_categories(), vec!["admin", "slow", "dangerous", "connection"]);
         assert_eq!(spec(CommandId::Client).acl_categories(), vec!["slow"]);
     }
 }

@@ -11,18 +11,12 @@ const DOCS: &str = include_str!("data/command_docs.txt");
 
 /// name → rest of the line, for the tab-separated captures.
 fn by_name(data: &'static str) -> HashMap<&'static str, &'static str> {
-    data.lines()
-        .filter_map(|line| line.split_once('\t'))
-        .collect()
+    data.lines().filter_map(|line| line.split_once('\t')).collect()
 }
 
 /// The COMMAND INFO fields of `spec` in the capture's format (everything after the name).
 fn info_line(spec: &CommandSpec) -> String {
-    let acl: Vec<String> = spec
-        .acl_categories()
-        .iter()
-        .map(|c| format!("@{c}"))
-        .collect();
+    let acl: Vec<String> = spec.acl_categories().iter().map(|c| format!("@{c}")).collect();
     let specs: Vec<String> = spec.key_specs.iter().map(|s| s.describe()).collect();
     [
         spec.arity.to_string(),
@@ -45,19 +39,13 @@ fn command_info_matches_real_redis() {
         let ours = info_line(spec);
         match real.get(spec.name) {
             None => mismatches.push(format!("{}: not a Redis 7.0.15 command", spec.name)),
-            Some(theirs) if *theirs != ours => mismatches.push(format!(
-                "{}:\n  redis: {theirs}\n  rds:   {ours}",
-                spec.name
-            )),
+            Some(theirs) if *theirs != ours => {
+                mismatches.push(format!("{}:\n  redis: {theirs}\n  rds:   {ours}", spec.name))
+            }
             Some(_) => {}
         }
     }
-    assert!(
-        mismatches.is_empty(),
-        "{} entries differ from Redis 7.0.15:\n{}",
-        mismatches.len(),
-        mismatches.join("\n")
-    );
+    assert!(mismatches.is_empty(), "{} entries differ from Redis 7.0.15:\n{}", mismatches.len(), mismatches.join("\n"));
 }
 
 /// A JSON string literal, escaped like Python's `json.dumps`.
@@ -89,18 +77,12 @@ fn json_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
 }
 
 fn arg_json(arg: &Arg) -> String {
-    let mut fields = vec![
-        format!("\"name\":{}", json_str(arg.name)),
-        format!("\"type\":{}", json_str(arg.kind.name())),
-    ];
+    let mut fields =
+        vec![format!("\"name\":{}", json_str(arg.name)), format!("\"type\":{}", json_str(arg.kind.name()))];
     if arg.key_spec_index >= 0 {
         fields.push(format!("\"key_spec_index\":{}", arg.key_spec_index));
     }
-    let optional = [
-        ("token", arg.token),
-        ("since", arg.since),
-        ("deprecated_since", arg.deprecated_since),
-    ];
+    let optional = [("token", arg.token), ("since", arg.since), ("deprecated_since", arg.deprecated_since)];
     for (name, value) in optional {
         if let Some(value) = value {
             fields.push(format!("\"{name}\":{}", json_str(value)));
@@ -129,20 +111,14 @@ fn doc_json(doc: &Doc, group: &str) -> String {
     if doc.doc_flags != 0 {
         fields.push(format!("\"doc_flags\":{}", json_list(doc.flag_names())));
     }
-    for (name, value) in [
-        ("deprecated_since", doc.deprecated_since),
-        ("replaced_by", doc.replaced_by),
-    ] {
+    for (name, value) in [("deprecated_since", doc.deprecated_since), ("replaced_by", doc.replaced_by)] {
         if let Some(value) = value {
             fields.push(format!("\"{name}\":{}", json_str(value)));
         }
     }
     if !doc.history.is_empty() {
-        let entries: Vec<String> = doc
-            .history
-            .iter()
-            .map(|(version, text)| format!("[{},{}]", json_str(version), json_str(text)))
-            .collect();
+        let entries: Vec<String> =
+            doc.history.iter().map(|(version, text)| format!("[{},{}]", json_str(version), json_str(text))).collect();
         fields.push(format!("\"history\":[{}]", entries.join(",")));
     }
     if !doc.args.is_empty() {
@@ -164,27 +140,15 @@ fn command_docs_match_real_redis() {
         let ours = doc_json(doc, spec.group.doc_name());
         match real.get(spec.name) {
             Some(theirs) if *theirs == ours => {}
-            theirs => mismatches.push(format!(
-                "{}:\n  redis: {theirs:?}\n  rds:   {ours}",
-                spec.name
-            )),
+            theirs => mismatches.push(format!("{}:\n  redis: {theirs:?}\n  rds:   {ours}", spec.name)),
         }
     }
-    assert!(
-        mismatches.is_empty(),
-        "{} docs differ from Redis 7.0.15:\n{}",
-        mismatches.len(),
-        mismatches.join("\n")
-    );
+    assert!(mismatches.is_empty(), "{} docs differ from Redis 7.0.15:\n{}", mismatches.len(), mismatches.join("\n"));
 }
 
 #[test]
 fn every_docs_entry_has_a_table_entry() {
     for doc in rds_commands::docs::all() {
-        assert!(
-            rds_commands::lookup(doc.name.as_bytes()).is_some(),
-            "docs for unknown command {}",
-            doc.name
-        );
+        assert!(rds_commands::lookup(doc.name.as_bytes()).is_some(), "docs for unknown command {}", doc.name);
     }
 }

@@ -57,10 +57,7 @@ pub(crate) fn hostname_ok(value: &[u8]) -> Result<(), &'static str> {
     if value.len() >= 256 {
         return Err("Hostnames must be less than 256 characters");
     }
-    if !value
-        .iter()
-        .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
-    {
+    if !value.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.') {
         return Err("Hostnames may only contain alphanumeric characters, hyphens or dots");
     }
     Ok(())
@@ -124,10 +121,7 @@ mod tests {
         assert!(dbfilename_ok(b"dump.rdb").is_ok());
         assert!(dbfilename_ok(b"a/b").is_err());
         assert_eq!(aof_name_ok(b""), Err("appendfilename can't be empty"));
-        assert_eq!(
-            aof_dir_ok(b"a\\b"),
-            Err("appenddirname can't be a path, just a dirname")
-        );
+        assert_eq!(aof_dir_ok(b"a\\b"), Err("appenddirname can't be a path, just a dirname"));
         assert!(hostname_ok(b"a_b").is_err());
         assert!(hostname_ok(b"node-1.example").is_ok());
     }

@@ -19,17 +19,12 @@ impl Config {
     /// typed and also finds hidden directives.
     pub fn get(&self, patterns: &[&[u8]]) -> Vec<(String, String)> {
         let mut out: Vec<(String, String)> = Vec::new();
-        let seen = |out: &[(String, String)], key: &[u8]| {
-            out.iter()
-                .any(|(k, _)| k.as_bytes().eq_ignore_ascii_case(key))
-        };
+        let seen =
+            |out: &[(String, String)], key: &[u8]| out.iter().any(|(k, _)| k.as_bytes().eq_ignore_ascii_case(key));
         for pattern in patterns {
             if !pattern.iter().any(|b| matches!(b, b'[' | b'*' | b'?')) {
                 if let Some((index, _)) = lookup_config(pattern).filter(|_| !seen(&out, pattern)) {
-                    out.push((
-                        lossy(pattern),
-                        value::get(&DIRECTIVES[index], &self.values[index]),
-                    ));
+                    out.push((lossy(pattern), value::get(&DIRECTIVES[index], &self.values[index])));
                 }
                 continue;
             }
@@ -66,20 +61,11 @@ impl Config {
         let mut changed: Vec<&'static str> = Vec::new();
         for ((index, key), (_, value)) in targets.into_iter().zip(pairs) {
             let d = &DIRECTIVES[index];
-            let args = if d.has(MULTI_ARG) {
-                split_spaces(value)
-            } else {
-                vec![*value]
-            };
+            let args = if d.has(MULTI_ARG) { split_spaces(value) } else { vec![*value] };
             match next.apply(index, &args, Origin::Set) {
                 Ok(true) if !changed.contains(&d.name) => changed.push(d.name),
                 Ok(_) => {}
-                Err(reason) => {
-                    return Err(ConfigError::InvalidValue {
-                        name: key.to_string(),
-                        reason,
-                    })
-                }
+                Err(reason) => return Err(ConfigError::InvalidValue { name: key.to_string(), reason }),
             }
         }
         self.values = next.values;
@@ -138,10 +124,7 @@ mod tests {
     }
 
     fn set(cfg: &mut Config, pairs: &[(&str, &str)]) -> Result<Vec<&'static str>, String> {
-        let pairs: Vec<(&[u8], &[u8])> = pairs
-            .iter()
-            .map(|(n, v)| (n.as_bytes(), v.as_bytes()))
-            .collect();
+        let pairs: Vec<(&[u8], &[u8])> = pairs.iter().map(|(n, v)| (n.as_bytes(), v.as_bytes())).collect();
         cfg.set(&pairs).map_err(|e| e.to_string())
     }
 
@@ -154,34 +137,14 @@ mod tests {
         let cfg = Config::defaults();
         assert_eq!(get(&cfg, &["port"]), vec![pair("port", "6379")]);
         assert_eq!(get(&cfg, &["PORT"]), vec![pair("PORT", "6379")]);
-        assert_eq!(
-            get(&cfg, &["port", "PORT", "p*rt"]),
-            vec![pair("port", "6379")]
-        );
-        assert_eq!(
-            get(&cfg, &["slave-read-only"]),
-            vec![pair("slave-read-only", "yes")]
-        );
-        assert_eq!(
-            get(&cfg, &["*read-only*"]),
-            vec![
-                pair("replica-read-only", "yes"),
-                pair("slave-read-only", "yes")
-            ]
-        );
+        assert_eq!(get(&cfg, &["port", "PORT", "p*rt"]), vec![pair("port", "6379")]);
+        assert_eq!(get(&cfg, &["slave-read-only"]), vec![pair("slave-read-only", "yes")]);
+        assert_eq!(get(&cfg, &["*read-only*"]), vec![pair("replica-read-only", "yes"), pair("slave-read-only", "yes")]);
         assert_eq!(get(&cfg, &["bind\\-*"]), vec![pair("bind-source-addr", "")]);
-        assert_eq!(
-            get(&cfg, &["save"]),
-            vec![pair("save", "3600 1 300 100 60 10000")]
-        );
+        assert_eq!(get(&cfg, &["save"]), vec![pair("save", "3600 1 300 100 60 10000")]);
         assert_eq!(get(&cfg, &["nope", "include", "rename-command"]), vec![]);
-        assert_eq!(
-            get(&cfg, &["key-load-delay"]),
-            vec![pair("key-load-delay", "0")]
-        );
-        assert!(get(&cfg, &["*"])
-            .iter()
-            .all(|(k, _)| k != "key-load-delay" && k != "include"));
+        assert_eq!(get(&cfg, &["key-load-delay"]), vec![pair("key-load-delay", "0")]);
+        assert!(get(&cfg, &["*"]).iter().all(|(k, _)| k != "key-load-delay" && k != "include"));
         assert_eq!(get(&cfg, &["*"]).len(), 192);
     }
 
@@ -240,18 +203,12 @@ mod tests {
     #[test]
     fn set_is_atomic() {
         let mut cfg = Config::defaults();
-        let err = set(
-            &mut cfg,
-            &[("maxmemory", "1gb"), ("timeout", "5"), ("port", "99999")],
-        );
+        let err = set(&mut cfg, &[("maxmemory", "1gb"), ("timeout", "5"), ("port", "99999")]);
         assert!(err.is_err());
         assert_eq!(cfg.int("maxmemory"), 0);
         assert_eq!(cfg.int("timeout"), 0);
         assert_eq!(
-            set(
-                &mut cfg,
-                &[("maxmemory", "1gb"), ("timeout", "5"), ("port", "6379")]
-            ),
+            set(&mut cfg, &[("maxmemory", "1gb"), ("timeout", "5"), ("port", "6379")]),
             Ok(vec!["maxmemory", "timeout"])
         );
         assert_eq!(cfg.int("maxmemory"), 1 << 30);
@@ -262,21 +219,11 @@ mod tests {
     fn set_handles_aliases_multi_args_and_clamps() {
         let mut cfg = Config::defaults();
         assert_eq!(
-            set(
-                &mut cfg,
-                &[("slave-read-only", "yes"), ("replica-read-only", "no")]
-            ),
+            set(&mut cfg, &[("slave-read-only", "yes"), ("replica-read-only", "no")]),
             Ok(vec!["replica-read-only"])
         );
         assert!(!cfg.bool("replica-read-only"));
-        set(
-            &mut cfg,
-            &[
-                ("client-output-buffer-limit", "normal 1mb 2mb 60"),
-                ("save", "100 10 200 20"),
-            ],
-        )
-        .unwrap();
+        set(&mut cfg, &[("client-output-buffer-limit", "normal 1mb 2mb 60"), ("save", "100 10 200 20")]).unwrap();
         assert_eq!(
             cfg.str("client-output-buffer-limit"),
             "normal 1048576 2097152 60 slave 268435456 67108864 60 pubsub 33554432 8388608 60"
@@ -284,11 +231,7 @@ mod tests {
         assert_eq!(cfg.save_points(), vec![(100, 10), (200, 20)]);
         set(&mut cfg, &[("save", "")]).unwrap();
         assert_eq!(cfg.str("save"), "");
-        set(
-            &mut cfg,
-            &[("notify-keyspace-events", "KEA"), ("hz", "1000")],
-        )
-        .unwrap();
+        set(&mut cfg, &[("notify-keyspace-events", "KEA"), ("hz", "1000")]).unwrap();
         assert_eq!(cfg.str("notify-keyspace-events"), "AKE");
         assert_eq!(cfg.int("hz"), 500);
         set(&mut cfg, &[("hz", "0")]).unwrap();

@@ -48,9 +48,7 @@ pub(crate) fn strtoll_full(s: &[u8], base: u32) -> Option<i64> {
 
 /// Like [`strtoll_full`] but also fails on overflow (Redis checks `errno` for octal values).
 pub(crate) fn strtoll_checked(s: &[u8], base: u32) -> Option<i64> {
-    strtoll(s, base)
-        .filter(|(_, overflow)| !overflow)
-        .map(|(value, _)| value)
+    strtoll(s, base).filter(|(_, overflow)| !overflow).map(|(value, _)| value)
 }
 
 /// (value, overflowed) when all of `s` converts.
@@ -77,14 +75,9 @@ fn strtoll(s: &[u8], base: u32) -> Option<(i64, bool)> {
     let mut magnitude: u128 = 0;
     for &b in rest {
         let digit = char::from(b).to_digit(base)?;
-        magnitude =
-            (magnitude * u128::from(base) + u128::from(digit)).min(u128::from(u64::MAX) + 1);
+        magnitude = (magnitude * u128::from(base) + u128::from(digit)).min(u128::from(u64::MAX) + 1);
     }
-    let signed = if negative {
-        -(magnitude as i128)
-    } else {
-        magnitude as i128
-    };
+    let signed = if negative { -(magnitude as i128) } else { magnitude as i128 };
     match i64::try_from(signed) {
         Ok(value) => Some((value, false)),
         Err(_) if negative => Some((i64::MIN, true)),
@@ -98,10 +91,7 @@ pub(crate) fn memtoull(s: &[u8]) -> Option<u64> {
     if s.first() == Some(&b'-') {
         return None;
     }
-    let digits = s
-        .iter()
-        .position(|b| !b.is_ascii_digit())
-        .unwrap_or(s.len());
+    let digits = s.iter().position(|b| !b.is_ascii_digit()).unwrap_or(s.len());
     let unit = s[digits..].to_ascii_lowercase();
     let mul: u64 = match unit.as_slice() {
         b"" | b"b" => 1,
@@ -208,12 +198,7 @@ mod tests {
             (b"1k", None),
         ];
         for (input, want) in cases {
-            assert_eq!(
-                string2ll(input),
-                *want,
-                "{}",
-                String::from_utf8_lossy(input)
-            );
+            assert_eq!(string2ll(input), *want, "{}", String::from_utf8_lossy(input));
         }
     }
 
@@ -231,12 +216,7 @@ mod tests {
             (b"-99999999999999999999", Some(i64::MIN)),
         ];
         for (input, want) in cases {
-            assert_eq!(
-                strtoll_full(input, 10),
-                *want,
-                "{}",
-                String::from_utf8_lossy(input)
-            );
+            assert_eq!(strtoll_full(input, 10), *want, "{}", String::from_utf8_lossy(input));
         }
         assert_eq!(strtoll_full(b"777", 8), Some(511));
         assert_eq!(strtoll_full(b"8", 8), None);

@@ -128,7 +128,10 @@ mod tests {
     #[test]
     fn set_errors_are_reply_texts() {
         let cases = [
-            (ConfigError::UnknownOption { name: "foo".into() }, "ERR Unknown option or number of arguments for CONFIG SET - 'foo'"),
+            (
+                ConfigError::UnknownOption { name: "foo".into() },
+                "ERR Unknown option or number of arguments for CONFIG SET - 'foo'",
+            ),
             (
                 ConfigError::Immutable { name: "databases".into() },
                 "ERR CONFIG SET failed (possibly related to argument 'databases') - can't set immutable config",

@@ -62,9 +62,7 @@ fn match_one(pattern: &[u8], pi: usize, c: u8, nocase: bool) -> (bool, usize) {
     match pattern[pi] {
         b'?' => (true, pi + 1),
         b'[' => match_class(pattern, pi + 1, c, nocase),
-        b'\\' if pi + 1 < pattern.len() => {
-            (fold(pattern[pi + 1], nocase) == fold(c, nocase), pi + 2)
-        }
+        b'\\' if pi + 1 < pattern.len() => (fold(pattern[pi + 1], nocase) == fold(c, nocase), pi + 2),
         literal => (fold(literal, nocase) == fold(c, nocase), pi + 1),
     }
 }
@@ -141,11 +139,7 @@ mod tests {
             ("port*", "port", true),
         ];
         for (pattern, string, want) in cases {
-            assert_eq!(
-                string_match(pattern.as_bytes(), string.as_bytes(), true),
-                *want,
-                "{pattern} ~ {string}"
-            );
+            assert_eq!(string_match(pattern.as_bytes(), string.as_bytes(), true), *want, "{pattern} ~ {string}");
         }
     }
 

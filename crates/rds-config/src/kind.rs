@@ -127,13 +127,7 @@ pub(crate) struct Directive {
 
 impl Directive {
     const fn new(name: &'static str, kind: Kind) -> Directive {
-        Directive {
-            name,
-            aliases: &[],
-            kind,
-            flags: 0,
-            supported: false,
-        }
+        Directive { name, aliases: &[], kind, flags: 0, supported: false }
     }
 
     /// Adds old names.
@@ -162,48 +156,16 @@ impl Directive {
 
 /// A yes/no directive.
 pub(crate) const fn boolean(name: &'static str, default: bool) -> Directive {
-    Directive::new(
-        name,
-        Kind::Bool {
-            default,
-            check: None,
-        },
-    )
+    Directive::new(name, Kind::Bool { default, check: None })
 }
 
 /// A yes/no directive with extra validation.
-pub(crate) const fn boolean_checked(
-    name: &'static str,
-    default: bool,
-    check: BoolCheck,
-) -> Directive {
-    Directive::new(
-        name,
-        Kind::Bool {
-            default,
-            check: Some(check),
-        },
-    )
+pub(crate) const fn boolean_checked(name: &'static str, default: bool, check: BoolCheck) -> Directive {
+    Directive::new(name, Kind::Bool { default, check: Some(check) })
 }
 
-const fn num(
-    name: &'static str,
-    min: i128,
-    max: i128,
-    default: i128,
-    unsigned: bool,
-    fmt: NumFmt,
-) -> Directive {
-    Directive::new(
-        name,
-        Kind::Num {
-            min,
-            max,
-            default,
-            unsigned,
-            fmt,
-        },
-    )
+const fn num(name: &'static str, min: i128, max: i128, default: i128, unsigned: bool, fmt: NumFmt) -> Directive {
+    Directive::new(name, Kind::Num { min, max, default, unsigned, fmt })
 }
 
 /// A signed decimal directive.
@@ -227,12 +189,7 @@ pub(crate) const fn umem(name: &'static str, min: i128, max: i128, default: i128
 }
 
 /// A memory-or-percent directive.
-pub(crate) const fn mem_percent(
-    name: &'static str,
-    min: i128,
-    max: i128,
-    default: i128,
-) -> Directive {
+pub(crate) const fn mem_percent(name: &'static str, min: i128, max: i128, default: i128) -> Directive {
     num(name, min, max, default, false, NumFmt::MemoryPercent)
 }
 
@@ -242,19 +199,8 @@ pub(crate) const fn octal(name: &'static str, min: i128, max: i128, default: i12
 }
 
 /// An enum directive.
-pub(crate) const fn enumeration(
-    name: &'static str,
-    values: &'static [(&'static str, i32)],
-    default: i32,
-) -> Directive {
-    Directive::new(
-        name,
-        Kind::Enum {
-            values,
-            default,
-            check: None,
-        },
-    )
+pub(crate) const fn enumeration(name: &'static str, values: &'static [(&'static str, i32)], default: i32) -> Directive {
+    Directive::new(name, Kind::Enum { values, default, check: None })
 }
 
 /// An enum directive with extra validation.
@@ -264,54 +210,22 @@ pub(crate) const fn enumeration_checked(
     default: i32,
     check: EnumCheck,
 ) -> Directive {
-    Directive::new(
-        name,
-        Kind::Enum {
-            values,
-            default,
-            check: Some(check),
-        },
-    )
+    Directive::new(name, Kind::Enum { values, default, check: Some(check) })
 }
 
 /// A string directive where "" means unset.
 pub(crate) const fn string(name: &'static str) -> Directive {
-    Directive::new(
-        name,
-        Kind::Str {
-            default: None,
-            empty_is_null: true,
-            check: None,
-        },
-    )
+    Directive::new(name, Kind::Str { default: None, empty_is_null: true, check: None })
 }
 
 /// A string directive that keeps "" as a value, with a default.
-pub(crate) const fn string_or_empty(
-    name: &'static str,
-    default: &'static str,
-    check: Option<StrCheck>,
-) -> Directive {
-    Directive::new(
-        name,
-        Kind::Str {
-            default: Some(default),
-            empty_is_null: false,
-            check,
-        },
-    )
+pub(crate) const fn string_or_empty(name: &'static str, default: &'static str, check: Option<StrCheck>) -> Directive {
+    Directive::new(name, Kind::Str { default: Some(default), empty_is_null: false, check })
 }
 
 /// A string directive where "" means unset, with validation.
 pub(crate) const fn string_checked(name: &'static str, check: StrCheck) -> Directive {
-    Directive::new(
-        name,
-        Kind::Str {
-            default: None,
-            empty_is_null: true,
-            check: Some(check),
-        },
-    )
+    Directive::new(name, Kind::Str { default: None, empty_is_null: true, check: Some(check) })
 }
 
 /// A bespoke directive.

@@ -54,10 +54,7 @@ pub struct Config {
 impl Config {
     /// Redis 7.0 defaults for every directive.
     pub fn defaults() -> Config {
-        Config {
-            values: DIRECTIVES.iter().map(value::default_value).collect(),
-            file: None,
-        }
+        Config { values: DIRECTIVES.iter().map(value::default_value).collect(), file: None }
     }
 
     /// Loads like `redis-server [path] [--directive value ...]`: the file (with `include`), then the CLI
@@ -66,13 +63,10 @@ impl Config {
     pub fn load(path: Option<&Path>, cli_args: &[String]) -> Result<Config, ConfigError> {
         let from_stdin_path = path.is_some_and(|p| p == Path::new("-"));
         let file_path = path.filter(|_| !from_stdin_path).map(absolute);
-        let (options, stdin_flag) =
-            parse::cli_lines(cli_args, file_path.is_none() && !from_stdin_path);
+        let (options, stdin_flag) = parse::cli_lines(cli_args, file_path.is_none() && !from_stdin_path);
         let mut text = match &file_path {
-            Some(file) => std::fs::read(file).map_err(|err| ConfigError::Open {
-                path: file.clone(),
-                reason: error::strerror(&err),
-            })?,
+            Some(file) => std::fs::read(file)
+                .map_err(|err| ConfigError::Open { path: file.clone(), reason: error::strerror(&err) })?,
             None => Vec::new(),
         };
         if from_stdin_path || stdin_flag {
@@ -94,12 +88,7 @@ impl Config {
         Ok(cfg)
     }
 
-    fn load_bytes(
-        &mut self,
-        text: &[u8],
-        source: Option<&Path>,
-        check_logfile: bool,
-    ) -> Result<(), ConfigError> {
+    fn load_bytes(&mut self, text: &[u8], source: Option<&Path>, check_logfile: bool) -> Result<(), ConfigError> {
         let mut loader = parse::Loader::new(self, check_logfile);
         loader.load_text(text, source)?;
         let module_configs = loader.module_configs;
@@ -123,9 +112,7 @@ impl Config {
     /// debug_assert). Integers and memory sizes (bytes); values above `i64::MAX` saturate.
     pub fn int(&self, name: &str) -> i64 {
         match self.value(name) {
-            Some(Value::Num(n)) => {
-                i64::try_from(*n).unwrap_or(if *n < 0 { i64::MIN } else { i64::MAX })
-            }
+            Some(Value::Num(n)) => i64::try_from(*n).unwrap_or(if *n < 0 { i64::MIN } else { i64::MAX }),
             other => {
                 debug_assert!(false, "{name} is not a numeric directive: {other:?}");
                 0
@@ -182,10 +169,7 @@ impl Config {
     /// `bind` addresses (Redis default `* -::*`; empty means listen on no TCP address).
     pub fn bind_addrs(&self) -> Vec<String> {
         match self.value("bind") {
-            Some(Value::Bind(addrs)) => addrs
-                .iter()
-                .map(|a| String::from_utf8_lossy(a).into_owned())
-                .collect(),
+            Some(Value::Bind(addrs)) => addrs.iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect(),
             _ => Vec::new(),
         }
     }
@@ -193,9 +177,7 @@ impl Config {
     /// `replicaof` host and port, if this server starts as a replica.
     pub fn replica_of(&self) -> Option<(String, u16)> {
         match self.value("replicaof") {
-            Some(Value::ReplicaOf(Some((host, port)))) => {
-                Some((String::from_utf8_lossy(host).into_owned(), *port))
-            }
+            Some(Value::ReplicaOf(Some((host, port)))) => Some((String::from_utf8_lossy(host).into_owned(), *port)),
             _ => None,
         }
     }
@@ -204,8 +186,7 @@ impl Config {
     /// for CONFIG SET, like Redis).
     pub fn set_replica_of(&mut self, master: Option<(&str, u16)>) {
         if let Some((index, _)) = table::lookup(b"replicaof") {
-            self.values[index] =
-                Value::ReplicaOf(master.map(|(host, port)| (host.as_bytes().to_vec(), port)));
+            self.values[index] = Value::ReplicaOf(master.map(|(host, port)| (host.as_bytes().to_vec(), port)));
         }
     }
 
@@ -231,11 +212,7 @@ impl Config {
         match self.value(name) {
             Some(Value::Lines(lines)) => lines
                 .iter()
-                .map(|args| {
-                    args.iter()
-                        .map(|a| String::from_utf8_lossy(a).into_owned())
-                        .collect()
-                })
+                .map(|args| args.iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect())
                 .collect(),
             _ => Vec::new(),
         }
@@ -259,9 +236,7 @@ impl Config {
 
     /// Aliases of every directive that has them, as (alias, canonical name).
     pub fn aliases() -> impl Iterator<Item = (&'static str, &'static str)> {
-        DIRECTIVES
-            .iter()
-            .flat_map(|d| d.aliases.iter().map(move |a| (*a, d.name)))
+        DIRECTIVES.iter().flat_map(|d| d.aliases.iter().map(move |a| (*a, d.name)))
     }
 
     /// Whether the directive's value must not appear in logs (requirepass, masterauth, masteruser).
@@ -288,9 +263,7 @@ impl Config {
             // Redis accepts any hz but clamps it to CONFIG_MIN_HZ..=CONFIG_MAX_HZ.
             ("hz", Value::Num(hz)) => *hz = (*hz).clamp(1, 500),
             // CONFIG SET resizes the backlog, which enforces CONFIG_REPL_BACKLOG_MIN_SIZE.
-            ("repl-backlog-size", Value::Num(size)) if origin == Origin::Set => {
-                *size = (*size).max(16 * 1024)
-            }
+            ("repl-backlog-size", Value::Num(size)) if origin == Origin::Set => *size = (*size).max(16 * 1024),
             _ => {}
         }
         let changed = new != self.values[index];

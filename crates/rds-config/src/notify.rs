@@ -30,8 +30,7 @@ pub const MODULE: u32 = 1 << 13;
 /// `n`: new-key events.
 pub const NEW: u32 = 1 << 14;
 /// `A`: alias for `g$lshzxetd`.
-pub const ALL: u32 =
-    GENERIC | STRING | LIST | SET | HASH | ZSET | EXPIRED | EVICTED | STREAM | MODULE;
+pub const ALL: u32 = GENERIC | STRING | LIST | SET | HASH | ZSET | EXPIRED | EVICTED | STREAM | MODULE;
 
 /// The letters inside `A`, in print order.
 pub(crate) const CLASSES: [(u8, u32); 11] = [
@@ -88,20 +87,9 @@ mod tests {
 
     #[test]
     fn flags_round_trip_in_canonical_order() {
-        let cases = [
-            ("KEA", "AKE"),
-            ("Exg", "gxE"),
-            ("An", "A"),
-            ("mK", "Km"),
-            ("$g", "g$"),
-            ("", ""),
-        ];
+        let cases = [("KEA", "AKE"), ("Exg", "gxE"), ("An", "A"), ("mK", "Km"), ("$g", "g$"), ("", "")];
         for (input, want) in cases {
-            assert_eq!(
-                parse(input.as_bytes()).map(format).as_deref(),
-                Some(want),
-                "{input}"
-            );
+            assert_eq!(parse(input.as_bytes()).map(format).as_deref(), Some(want), "{input}");
         }
         assert_eq!(parse(b"Q"), None);
         assert_eq!(parse(b"g$lshzxetd"), Some(ALL));

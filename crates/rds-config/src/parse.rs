@@ -13,11 +13,7 @@ use crate::value::{Origin, Value};
 use crate::Config;
 
 /// Directives Redis 7.0 still accepts (with exactly one argument) and ignores.
-const DEPRECATED: [&str; 3] = [
-    "list-max-ziplist-entries",
-    "list-max-ziplist-value",
-    "lua-replicate-commands",
-];
+const DEPRECATED: [&str; 3] = ["list-max-ziplist-entries", "list-max-ziplist-value", "lua-replicate-commands"];
 
 /// How deep `include` may nest; Redis has no limit (and overflows its stack on a loop).
 const MAX_INCLUDE_DEPTH: usize = 16;
@@ -37,21 +33,11 @@ pub(crate) struct Loader<'a> {
 impl<'a> Loader<'a> {
     /// A loader that applies lines to `cfg`.
     pub(crate) fn new(cfg: &'a mut Config, check_logfile: bool) -> Loader<'a> {
-        Loader {
-            cfg,
-            save_seen: false,
-            module_configs: false,
-            check_logfile,
-            depth: 0,
-        }
+        Loader { cfg, save_seen: false, module_configs: false, check_logfile, depth: 0 }
     }
 
     /// Applies every line of `text`, which came from `file`, then runs Redis's whole-config checks.
-    pub(crate) fn load_text(
-        &mut self,
-        text: &[u8],
-        file: Option<&Path>,
-    ) -> Result<(), ConfigError> {
+    pub(crate) fn load_text(&mut self, text: &[u8], file: Option<&Path>) -> Result<(), ConfigError> {
         for (index, raw) in text.split(|&b| b == b'\n').enumerate() {
             let line = trim(raw);
             if line.is_empty() || line[0] == b'#' {
@@ -65,10 +51,7 @@ impl<'a> Loader<'a> {
                 reason,
             };
             let Some(mut args) = rds_resp::inline::split_args(line) else {
-                let first = line
-                    .split(|b| b.is_ascii_whitespace())
-                    .next()
-                    .unwrap_or_default();
+                let first = line.split(|b| b.is_ascii_whitespace()).next().unwrap_or_default();
                 let reason = "Unbalanced quotes in configuration line".to_string();
                 return Err(fail(&first.to_ascii_lowercase(), reason));
             };
@@ -98,9 +81,7 @@ impl<'a> Loader<'a> {
                     self.save_seen = true;
                     self.cfg.values[index] = Value::Save(Vec::new());
                 }
-                self.cfg
-                    .apply(index, &argv[1..], Origin::File)
-                    .map_err(LineError::Reason)?;
+                self.cfg.apply(index, &argv[1..], Origin::File).map_err(LineError::Reason)?;
                 return Ok(());
             }
         }
@@ -119,25 +100,18 @@ impl<'a> Loader<'a> {
             Some(Special::Include) => self.include(argv[1]).map_err(LineError::Config),
             Some(_) => {
                 let (index, _) = lookup(name).ok_or_else(bad_directive)?;
-                self.cfg
-                    .apply(index, &argv[1..], Origin::File)
-                    .map(|_| ())
-                    .map_err(LineError::Reason)
+                self.cfg.apply(index, &argv[1..], Origin::File).map(|_| ()).map_err(LineError::Reason)
             }
             None if name.contains(&b'.') => {
                 if argv.len() != 2 {
-                    return Err(LineError::Reason(
-                        "Module config specified without value".to_string(),
-                    ));
+                    return Err(LineError::Reason("Module config specified without value".to_string()));
                 }
                 self.module_configs = true;
                 Ok(())
             }
             None if name == b"sentinel" => match argv.len() {
                 1 => Ok(()),
-                _ => Err(LineError::Reason(
-                    "sentinel directive while not in sentinel mode".to_string(),
-                )),
+                _ => Err(LineError::Reason("sentinel directive while not in sentinel mode".to_string())),
             },
             None => Err(bad_directive()),
         }
@@ -149,21 +123,13 @@ impl<'a> Loader<'a> {
             let logfile = self.cfg.str("logfile");
             if !logfile.is_empty() {
                 let path = self.cfg.dir().join(&logfile);
-                if let Err(err) = std::fs::OpenOptions::new()
-                    .append(true)
-                    .create(true)
-                    .open(path)
-                {
-                    return Err(ConfigError::Fatal {
-                        reason: format!("Can't open the log file: {}", strerror(&err)),
-                    });
+                if let Err(err) = std::fs::OpenOptions::new().append(true).create(true).open(path) {
+                    return Err(ConfigError::Fatal { reason: format!("Can't open the log file: {}", strerror(&err)) });
                 }
             }
         }
         if self.cfg.bool("cluster-enabled") && self.cfg.replica_of().is_some() {
-            return Err(ConfigError::Fatal {
-                reason: "replicaof directive not allowed in cluster mode".to_string(),
-            });
+            return Err(ConfigError::Fatal { reason: "replicaof directive not allowed in cluster mode".to_string() });
         }
         Ok(())
     }
@@ -178,18 +144,12 @@ impl<'a> Loader<'a> {
         }
         let path = self.cfg.dir().join(&as_written);
         let is_glob = arg.iter().any(|b| matches!(b, b'*' | b'?' | b'['));
-        let files = if is_glob {
-            glob_files(&path)
-        } else {
-            vec![path]
-        };
+        let files = if is_glob { glob_files(&path) } else { vec![path] };
         let mut text = Vec::new();
         for file in &files {
             let shown = if is_glob { file } else { &as_written };
-            let content = std::fs::read(file).map_err(|err| ConfigError::Open {
-                path: shown.clone(),
-                reason: strerror(&err),
-            })?;
+            let content =
+                std::fs::read(file).map_err(|err| ConfigError::Open { path: shown.clone(), reason: strerror(&err) })?;
             text.extend_from_slice(&content);
         }
         self.depth += 1;
@@ -215,10 +175,7 @@ fn bad_directive() -> LineError {
 fn trim(line: &[u8]) -> &[u8] {
     let is_trim = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
     let start = line.iter().position(|b| !is_trim(b)).unwrap_or(line.len());
-    let end = line
-        .iter()
-        .rposition(|b| !is_trim(b))
-        .map_or(start, |i| i + 1);
+    let end = line.iter().rposition(|b| !is_trim(b)).map_or(start, |i| i + 1);
     &line[start..end]
 }
 
@@ -235,11 +192,7 @@ fn glob_files(pattern: &Path) -> Vec<PathBuf> {
                 next.push(base.join(component));
                 continue;
             }
-            let Ok(entries) = std::fs::read_dir(if base.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                base
-            }) else {
+            let Ok(entries) = std::fs::read_dir(if base.as_os_str().is_empty() { Path::new(".") } else { base }) else {
                 continue;
             };
             let mut names: Vec<String> = entries
@@ -302,10 +255,7 @@ pub(crate) fn read_stdin() -> Result<Vec<u8>, ConfigError> {
     let mut text = Vec::new();
     std::io::stdin()
         .read_to_end(&mut text)
-        .map_err(|err| ConfigError::Open {
-            path: PathBuf::from("-"),
-            reason: strerror(&err),
-        })?;
+        .map_err(|err| ConfigError::Open { path: PathBuf::from("-"), reason: strerror(&err) })?;
     Ok(text)
 }
 
@@ -326,15 +276,7 @@ mod tests {
         let cases: &[(&[&str], &str)] = &[
             (&["--port", "7000"], "port \"7000\" "),
             (
-                &[
-                    "--port",
-                    "7000",
-                    "--save",
-                    "",
-                    "--replicaof",
-                    "127.0.0.1",
-                    "6379",
-                ],
+                &["--port", "7000", "--save", "", "--replicaof", "127.0.0.1", "6379"],
                 "port \"7000\" \nsave \"\" \nreplicaof \"127.0.0.1\" \"6379\" ",
             ),
             (&["--save", "--port", "1"], "save \"\"\nport \"1\" "),
@@ -345,20 +287,10 @@ mod tests {
             (&["--loglevel", "wa\"rn"], "loglevel \"wa\\\"rn\" "),
         ];
         for (args, want) in cases {
-            assert_eq!(
-                cli_lines(&strings(args), false),
-                (want.to_string(), false),
-                "{args:?}"
-            );
+            assert_eq!(cli_lines(&strings(args), false), (want.to_string(), false), "{args:?}");
         }
-        assert_eq!(
-            cli_lines(&strings(&["-", "--port", "1"]), true),
-            ("port \"1\" ".to_string(), true)
-        );
-        assert_eq!(
-            cli_lines(&strings(&["--port", "1", "-"]), false),
-            ("port \"1\" ".to_string(), true)
-        );
+        assert_eq!(cli_lines(&strings(&["-", "--port", "1"]), true), ("port \"1\" ".to_string(), true));
+        assert_eq!(cli_lines(&strings(&["--port", "1", "-"]), false), ("port \"1\" ".to_string(), true));
     }
 
     #[test]

@@ -10,18 +10,16 @@ use crate::Config;
 
 /// Indexes of directives CONFIG SET may change.
 fn settable() -> Vec<usize> {
-    (0..DIRECTIVES.len())
-        .filter(|&i| !DIRECTIVES[i].has(IMMUTABLE | PROTECTED | FILE_ONLY))
-        .collect()
+    (0..DIRECTIVES.len()).filter(|&i| !DIRECTIVES[i].has(IMMUTABLE | PROTECTED | FILE_ONLY)).collect()
 }
 
 /// A value text for directive `index`, mostly valid, in the shapes users write.
 fn value_for(index: usize) -> BoxedStrategy<String> {
     let word = "[a-z0-9.:-]{1,12}";
     match DIRECTIVES[index].kind {
-        Kind::Bool { .. } => prop_oneof![Just("yes"), Just("no"), Just("YES"), Just("No")]
-            .prop_map(String::from)
-            .boxed(),
+        Kind::Bool { .. } => {
+            prop_oneof![Just("yes"), Just("no"), Just("YES"), Just("No")].prop_map(String::from).boxed()
+        }
         Kind::Num { min, max, fmt, .. } => {
             let (lo, hi) = (min.max(-(1 << 40)), max.min(1 << 40));
             let plain = (lo..=hi).prop_map(|n| n.to_string());
@@ -29,14 +27,7 @@ fn value_for(index: usize) -> BoxedStrategy<String> {
                 NumFmt::Int => plain.boxed(),
                 NumFmt::Octal => (lo..=hi).prop_map(|n| format!("{n:o}")).boxed(),
                 NumFmt::Memory | NumFmt::MemoryPercent => {
-                    let units = prop_oneof![
-                        Just("k"),
-                        Just("kb"),
-                        Just("m"),
-                        Just("MB"),
-                        Just("gb"),
-                        Just("b")
-                    ];
+                    let units = prop_oneof![Just("k"), Just("kb"), Just("m"), Just("MB"), Just("gb"), Just("b")];
                     let with_unit = (0i64..4096, units).prop_map(|(n, u)| format!("{n}{u}"));
                     let percent = (0i64..=100).prop_map(|p| format!("{p}%"));
                     prop_oneof![plain, with_unit, percent].boxed()
@@ -45,22 +36,12 @@ fn value_for(index: usize) -> BoxedStrategy<String> {
         }
         Kind::Enum { values, .. } => {
             let names: Vec<String> = values.iter().map(|(n, _)| n.to_string()).collect();
-            proptest::sample::subsequence(names.clone(), 1..=names.len().min(2))
-                .prop_map(|v| v.join(" "))
-                .boxed()
+            proptest::sample::subsequence(names.clone(), 1..=names.len().min(2)).prop_map(|v| v.join(" ")).boxed()
         }
         Kind::Str { .. } => prop_oneof!["[ -~]{0,16}", "[a-zA-Z0-9_.-]{1,16}"].boxed(),
-        Kind::Special(Special::Save) => {
-            proptest::collection::vec((1u32..100_000, 0u32..100_000), 0..4)
-                .prop_map(|pairs| {
-                    pairs
-                        .iter()
-                        .map(|(s, c)| format!("{s} {c}"))
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                })
-                .boxed()
-        }
+        Kind::Special(Special::Save) => proptest::collection::vec((1u32..100_000, 0u32..100_000), 0..4)
+            .prop_map(|pairs| pairs.iter().map(|(s, c)| format!("{s} {c}")).collect::<Vec<_>>().join(" "))
+            .boxed(),
         Kind::Special(Special::ClientOutputBufferLimit) => {
             let class = prop_oneof![Just("normal"), Just("replica"), Just("pubsub")];
             (class, 0u64..1 << 34, 0u64..1 << 34, 0u32..1000)
@@ -68,26 +49,15 @@ fn value_for(index: usize) -> BoxedStrategy<String> {
                 .boxed()
         }
         Kind::Special(Special::OomScoreAdjValues) => {
-            (-2000i32..=2000, -2000i32..=2000, -2000i32..=2000)
-                .prop_map(|(a, b, c)| format!("{a} {b} {c}"))
-                .boxed()
+            (-2000i32..=2000, -2000i32..=2000, -2000i32..=2000).prop_map(|(a, b, c)| format!("{a} {b} {c}")).boxed()
         }
         // No `n`: Redis prints `A` for all classes and drops `n` with it (CONFIG SET `An` reads back
         // `A`), so `n` does not survive a rewrite next to `A`, in Redis as here.
         Kind::Special(Special::NotifyKeyspaceEvents) => "[AKEg$lshzxetmd]{0,6}".boxed(),
-        Kind::Special(Special::Bind) => proptest::collection::vec(word, 1..4)
-            .prop_map(|w| w.join(" "))
+        Kind::Special(Special::Bind) => proptest::collection::vec(word, 1..4).prop_map(|w| w.join(" ")).boxed(),
+        Kind::Special(Special::LatencyPercentiles) => proptest::collection::vec(0u32..=10_000, 0..4)
+            .prop_map(|v| v.iter().map(|p| (f64::from(*p) / 100.0).to_string()).collect::<Vec<_>>().join(" "))
             .boxed(),
-        Kind::Special(Special::LatencyPercentiles) => {
-            proptest::collection::vec(0u32..=10_000, 0..4)
-                .prop_map(|v| {
-                    v.iter()
-                        .map(|p| (f64::from(*p) / 100.0).to_string())
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                })
-                .boxed()
-        }
         Kind::Special(_) => Just(String::new()).boxed(),
     }
 }
@@ -97,11 +67,7 @@ fn assignment() -> impl Strategy<Value = (usize, String)> {
     proptest::sample::select(settable()).prop_flat_map(|index| (Just(index), value_for(index)))
 }
 
-fn set(
-    cfg: &mut Config,
-    index: usize,
-    value: &str,
-) -> Result<Vec<&'static str>, crate::ConfigError> {
+fn set(cfg: &mut Config, index: usize, value: &str) -> Result<Vec<&'static str>, crate::ConfigError> {
     cfg.set(&[(DIRECTIVES[index].name.as_bytes(), value.as_bytes())])
 }
 

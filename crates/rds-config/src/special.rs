@@ -15,21 +15,9 @@ pub(crate) const DEFAULT_SAVE: [(i64, i32); 3] = [(3600, 1), (300, 100), (60, 10
 
 /// Redis's default output buffer limits: normal, replica, pubsub.
 pub(crate) const DEFAULT_OBUF: [ClientBufferLimit; 3] = [
-    ClientBufferLimit {
-        hard_bytes: 0,
-        soft_bytes: 0,
-        soft_seconds: 0,
-    },
-    ClientBufferLimit {
-        hard_bytes: 256 << 20,
-        soft_bytes: 64 << 20,
-        soft_seconds: 60,
-    },
-    ClientBufferLimit {
-        hard_bytes: 32 << 20,
-        soft_bytes: 8 << 20,
-        soft_seconds: 60,
-    },
+    ClientBufferLimit { hard_bytes: 0, soft_bytes: 0, soft_seconds: 0 },
+    ClientBufferLimit { hard_bytes: 256 << 20, soft_bytes: 64 << 20, soft_seconds: 60 },
+    ClientBufferLimit { hard_bytes: 32 << 20, soft_bytes: 8 << 20, soft_seconds: 60 },
 ];
 
 /// Redis's default `oom-score-adj-values`.
@@ -57,19 +45,12 @@ pub(crate) fn default_value(which: Special) -> Value {
         Special::Bind => Value::Bind(DEFAULT_BIND.iter().map(|a| a.as_bytes().to_vec()).collect()),
         Special::ReplicaOf => Value::ReplicaOf(None),
         Special::LatencyPercentiles => Value::Percentiles(DEFAULT_PERCENTILES.to_vec()),
-        Special::Include | Special::RenameCommand | Special::User | Special::LoadModule => {
-            Value::Lines(Vec::new())
-        }
+        Special::Include | Special::RenameCommand | Special::User | Special::LoadModule => Value::Lines(Vec::new()),
     }
 }
 
 /// Parses the arguments of a bespoke directive.
-pub(crate) fn set(
-    which: Special,
-    current: &Value,
-    args: &[&[u8]],
-    origin: Origin,
-) -> Result<Value, String> {
+pub(crate) fn set(which: Special, current: &Value, args: &[&[u8]], origin: Origin) -> Result<Value, String> {
     match which {
         Special::Dir => set_dir(current, args),
         Special::Save => set_save(current, args, origin),
@@ -105,41 +86,21 @@ pub(crate) fn get(value: &Value) -> String {
             OBUF_CLASSES
                 .iter()
                 .zip(limits)
-                .map(|(class, l)| {
-                    format!(
-                        "{class} {} {} {}",
-                        l.hard_bytes, l.soft_bytes, l.soft_seconds
-                    )
-                })
+                .map(|(class, l)| format!("{class} {} {} {}", l.hard_bytes, l.soft_bytes, l.soft_seconds))
                 .collect(),
         ),
         Value::Oom(values) => join(values.iter().map(i32::to_string).collect()),
         Value::Notify(flags) => notify::format(*flags),
-        Value::Bind(addrs) => join(
-            addrs
-                .iter()
-                .map(|a| String::from_utf8_lossy(a).into_owned())
-                .collect(),
-        ),
+        Value::Bind(addrs) => join(addrs.iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect()),
         Value::ReplicaOf(Some((host, port))) => format!("{} {port}", String::from_utf8_lossy(host)),
         Value::Percentiles(values) => join(values.iter().map(|v| format_double(*v)).collect()),
         Value::Lines(lines) => join(
             lines
                 .iter()
-                .map(|args| {
-                    join(
-                        args.iter()
-                            .map(|a| String::from_utf8_lossy(a).into_owned())
-                            .collect(),
-                    )
-                })
+                .map(|args| join(args.iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect()))
                 .collect(),
         ),
-        Value::ReplicaOf(None)
-        | Value::Bool(_)
-        | Value::Num(_)
-        | Value::Enum(_)
-        | Value::Str(_) => String::new(),
+        Value::ReplicaOf(None) | Value::Bool(_) | Value::Num(_) | Value::Enum(_) | Value::Str(_) => String::new(),
     }
 }
 
@@ -178,12 +139,8 @@ fn set_save(current: &Value, args: &[&[u8]], origin: Origin) -> Result<Value, St
         _ => Vec::new(),
     };
     for pair in args.chunks_exact(2) {
-        let seconds = strtoll_full(pair[0], 10)
-            .filter(|s| *s >= 1)
-            .ok_or(INVALID)?;
-        let changes = strtoll_full(pair[1], 10)
-            .filter(|c| *c >= 0)
-            .ok_or(INVALID)?;
+        let seconds = strtoll_full(pair[0], 10).filter(|s| *s >= 1).ok_or(INVALID)?;
+        let changes = strtoll_full(pair[1], 10).filter(|c| *c >= 0).ok_or(INVALID)?;
         points.push((seconds, changes as i32));
     }
     Ok(Value::Save(points))
@@ -203,28 +160,15 @@ fn set_obuf(current: &Value, args: &[&[u8]]) -> Result<Value, String> {
             b"normal" => 0,
             b"slave" | b"replica" => 1,
             b"pubsub" => 2,
-            _ => {
-                return Err(
-                    "Invalid client class specified in buffer limit configuration.".to_string(),
-                )
-            }
+            _ => return Err("Invalid client class specified in buffer limit configuration.".to_string()),
         };
         let hard = memtoull(group[1]);
         let soft = memtoull(group[2]);
         let seconds = strtoll_full(group[3], 10).map(|s| s as i32);
-        let (Some(hard_bytes), Some(soft_bytes), Some(soft_seconds)) =
-            (hard, soft, seconds.filter(|s| *s >= 0))
-        else {
-            return Err(
-                "Error in hard, soft or soft_seconds setting in buffer limit configuration."
-                    .to_string(),
-            );
+        let (Some(hard_bytes), Some(soft_bytes), Some(soft_seconds)) = (hard, soft, seconds.filter(|s| *s >= 0)) else {
+            return Err("Error in hard, soft or soft_seconds setting in buffer limit configuration.".to_string());
         };
-        limits[class] = ClientBufferLimit {
-            hard_bytes,
-            soft_bytes,
-            soft_seconds,
-        };
+        limits[class] = ClientBufferLimit { hard_bytes, soft_bytes, soft_seconds };
     }
     Ok(Value::Obuf(limits))
 }
@@ -236,9 +180,7 @@ fn set_oom(args: &[&[u8]]) -> Result<Value, String> {
     let mut values = [0i32; 3];
     for (slot, arg) in values.iter_mut().zip([a, b, c]) {
         let value = strtoll_full(arg, 10).filter(|v| (-2000..=2000).contains(v));
-        *slot = value
-            .ok_or("Invalid oom-score-adj-values, elements must be between -2000 and 2000.")?
-            as i32;
+        *slot = value.ok_or("Invalid oom-score-adj-values, elements must be between -2000 and 2000.")? as i32;
     }
     Ok(Value::Oom(values))
 }
@@ -247,11 +189,7 @@ fn set_bind(args: &[&[u8]]) -> Result<Value, String> {
     if args.len() > 16 {
         return Err("Too many bind addresses specified.".to_string());
     }
-    let args = if args == [b"".as_slice()] {
-        &[][..]
-    } else {
-        args
-    };
+    let args = if args == [b"".as_slice()] { &[][..] } else { args };
     Ok(Value::Bind(args.iter().map(|a| a.to_vec()).collect()))
 }
 
@@ -262,26 +200,17 @@ fn set_replicaof(args: &[&[u8]]) -> Result<Value, String> {
     if host.eq_ignore_ascii_case(b"no") && port.eq_ignore_ascii_case(b"one") {
         return Ok(Value::ReplicaOf(None));
     }
-    let port = strtoll_full(port, 10)
-        .and_then(|p| u16::try_from(p).ok())
-        .ok_or("Invalid master port")?;
+    let port = strtoll_full(port, 10).and_then(|p| u16::try_from(p).ok()).ok_or("Invalid master port")?;
     Ok(Value::ReplicaOf(Some((host.to_vec(), port))))
 }
 
 fn set_percentiles(args: &[&[u8]]) -> Result<Value, String> {
-    let args = if args == [b"".as_slice()] {
-        &[][..]
-    } else {
-        args
-    };
+    let args = if args == [b"".as_slice()] { &[][..] } else { args };
     let mut values = Vec::with_capacity(args.len());
     for arg in args {
         let value = string2d(arg).ok_or("Invalid latency-tracking-info-percentiles parameters")?;
         if !(0.0..=100.0).contains(&value) {
-            return Err(
-                "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]"
-                    .to_string(),
-            );
+            return Err("latency-tracking-info-percentiles parameters should sit between [0.0,100.0]".to_string());
         }
         values.push(value);
     }

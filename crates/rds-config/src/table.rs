@@ -47,13 +47,8 @@ const PROTECTED_ACTION: &[(&str, i32)] = &[("no", 0), ("yes", 1), ("local", 2)];
 const ENDPOINT_TYPE: &[(&str, i32)] = &[("ip", 0), ("hostname", 1), ("unknown-endpoint", 2)];
 const PROPAGATION_ERROR: &[(&str, i32)] = &[("ignore", 0), ("panic", 1), ("panic-on-replicas", 2)];
 /// `shutdown-on-sig*` flags; MULTI_ARG makes them OR-able.
-pub(crate) const SHUTDOWN_ON_SIG: &[(&str, i32)] = &[
-    ("default", 0),
-    ("save", 1),
-    ("nosave", 2),
-    ("now", 4),
-    ("force", 8),
-];
+pub(crate) const SHUTDOWN_ON_SIG: &[(&str, i32)] =
+    &[("default", 0), ("save", 1), ("nosave", 2), ("now", 4), ("force", 8)];
 
 /// Numeric value of `enable-protected-configs yes`.
 pub(crate) const PROTECTED_YES: i32 = 1;
@@ -296,14 +291,8 @@ mod tests {
 
     #[test]
     fn lookup_finds_names_and_aliases() {
-        assert_eq!(
-            lookup(b"PORT").map(|(i, k)| (DIRECTIVES[i].name, k)),
-            Some(("port", "port"))
-        );
-        assert_eq!(
-            lookup(b"SlaveOf").map(|(i, k)| (DIRECTIVES[i].name, k)),
-            Some(("replicaof", "slaveof"))
-        );
+        assert_eq!(lookup(b"PORT").map(|(i, k)| (DIRECTIVES[i].name, k)), Some(("port", "port")));
+        assert_eq!(lookup(b"SlaveOf").map(|(i, k)| (DIRECTIVES[i].name, k)), Some(("replicaof", "slaveof")));
         assert!(lookup_config(b"include").is_none());
         assert!(lookup(b"include").is_some());
         assert!(lookup(b"nope").is_none());

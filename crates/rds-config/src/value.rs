@@ -64,12 +64,7 @@ pub(crate) fn default_value(d: &Directive) -> Value {
 
 /// Parses `args` for directive `d` (file arguments, or a CONFIG SET value already split); the error is
 /// Redis's reason text.
-pub(crate) fn set(
-    d: &Directive,
-    current: &Value,
-    args: &[&[u8]],
-    origin: Origin,
-) -> Result<Value, String> {
+pub(crate) fn set(d: &Directive, current: &Value, args: &[&[u8]], origin: Origin) -> Result<Value, String> {
     let first = args.first().copied().unwrap_or_default();
     match d.kind {
         Kind::Bool { check, .. } => {
@@ -79,13 +74,7 @@ pub(crate) fn set(
             }
             Ok(Value::Bool(on))
         }
-        Kind::Num {
-            min,
-            max,
-            unsigned,
-            fmt,
-            ..
-        } => {
+        Kind::Num { min, max, unsigned, fmt, .. } => {
             let raw = parse_number(first, fmt)?;
             check_bounds(raw, min, max, unsigned, fmt).map(Value::Num)
         }
@@ -96,17 +85,11 @@ pub(crate) fn set(
             }
             Ok(Value::Enum(value))
         }
-        Kind::Str {
-            empty_is_null,
-            check,
-            ..
-        } => {
+        Kind::Str { empty_is_null, check, .. } => {
             if let Some(check) = check {
                 check(first)?;
             }
-            Ok(Value::Str(
-                (!(empty_is_null && first.is_empty())).then(|| first.to_vec()),
-            ))
+            Ok(Value::Str((!(empty_is_null && first.is_empty())).then(|| first.to_vec())))
         }
         Kind::Special(which) => special::set(which, current, args, origin),
     }
@@ -124,9 +107,7 @@ pub(crate) fn get(d: &Directive, value: &Value) -> String {
         (Kind::Enum { values, .. }, Value::Enum(v)) => {
             enum_name(values, *v, d.has(MULTI_ARG)).unwrap_or_else(|| "unknown".to_string())
         }
-        (_, Value::Str(s)) => {
-            String::from_utf8_lossy(s.as_deref().unwrap_or_default()).into_owned()
-        }
+        (_, Value::Str(s)) => String::from_utf8_lossy(s.as_deref().unwrap_or_default()).into_owned(),
         (_, other) => special::get(other),
     }
 }
@@ -186,19 +167,9 @@ fn parse_number(arg: &[u8], fmt: NumFmt) -> Result<i128, String> {
 
 /// Redis `numericBoundaryCheck`, including its C casts: unsigned types compare as `unsigned long long`,
 /// signed ones as `long long` (so a huge memory value wraps negative and fails the lower bound).
-fn check_bounds(
-    raw: i128,
-    min: i128,
-    max: i128,
-    unsigned: bool,
-    fmt: NumFmt,
-) -> Result<i128, String> {
+fn check_bounds(raw: i128, min: i128, max: i128, unsigned: bool, fmt: NumFmt) -> Result<i128, String> {
     if unsigned {
-        let value = i128::from(if raw < 0 {
-            raw as i64 as u64
-        } else {
-            raw as u64
-        });
+        let value = i128::from(if raw < 0 { raw as i64 as u64 } else { raw as u64 });
         if value > max || value < min {
             return Err(if fmt == NumFmt::Octal {
                 format!("argument must be between {min:o} and {max:o} inclusive")
@@ -211,42 +182,29 @@ fn check_bounds(
     let value = i128::from(raw as u64 as i64);
     if fmt == NumFmt::MemoryPercent && value < 0 {
         if value < min {
-            return Err(format!(
-                "percentage argument must be less or equal to {}",
-                -min
-            ));
+            return Err(format!("percentage argument must be less or equal to {}", -min));
         }
     } else if value > max || value < min {
-        return Err(format!(
-            "argument must be between {min} and {max} inclusive"
-        ));
+        return Err(format!("argument must be between {min} and {max} inclusive"));
     }
     Ok(value)
 }
 
 /// Redis `configEnumGetValue`: one name, or (for MULTI_ARG enums) several names OR-ed together.
 fn parse_enum(values: &[(&str, i32)], args: &[&[u8]], bitflags: bool) -> Result<i32, String> {
-    let find = |arg: &[u8]| {
-        values
-            .iter()
-            .find(|(name, _)| name.as_bytes().eq_ignore_ascii_case(arg))
-    };
+    let find = |arg: &[u8]| values.iter().find(|(name, _)| name.as_bytes().eq_ignore_ascii_case(arg));
     let parsed = if bitflags {
         if args.is_empty() {
             None
         } else {
-            args.iter()
-                .try_fold(0, |acc, arg| find(arg).map(|(_, v)| acc | v))
+            args.iter().try_fold(0, |acc, arg| find(arg).map(|(_, v)| acc | v))
         }
     } else {
         args.first().and_then(|arg| find(arg)).map(|(_, v)| *v)
     };
     parsed.ok_or_else(|| {
         let names: Vec<&str> = values.iter().map(|(name, _)| *name).collect();
-        let mut text = format!(
-            "argument(s) must be one of the following: {}",
-            names.join(", ")
-        );
+        let mut text = format!("argument(s) must be one of the following: {}", names.join(", "));
         text.truncate(255);
         text
     })
@@ -285,81 +243,33 @@ mod tests {
             ("appendonly", "YES", Ok("yes")),
             ("appendonly", "maybe", Err("argument must be 'yes' or 'no'")),
             ("port", "6380", Ok("6380")),
-            (
-                "port",
-                "abc",
-                Err("argument couldn't be parsed into an integer"),
-            ),
-            (
-                "port",
-                "70000",
-                Err("argument must be between 0 and 65535 inclusive"),
-            ),
+            ("port", "abc", Err("argument couldn't be parsed into an integer")),
+            ("port", "70000", Err("argument must be between 0 and 65535 inclusive")),
             ("maxmemory", "1gb", Ok("1073741824")),
             ("maxmemory", "-1", Err("argument must be a memory value")),
-            (
-                "maxmemory",
-                "18446744073709551615",
-                Ok("18446744073709551615"),
-            ),
-            (
-                "maxclients",
-                "-1",
-                Err("argument must be between 1 and 4294967295 inclusive"),
-            ),
-            (
-                "slowlog-max-len",
-                "-1",
-                Err("argument must be between 0 and 9223372036854775807 inclusive"),
-            ),
+            ("maxmemory", "18446744073709551615", Ok("18446744073709551615")),
+            ("maxclients", "-1", Err("argument must be between 1 and 4294967295 inclusive")),
+            ("slowlog-max-len", "-1", Err("argument must be between 0 and 9223372036854775807 inclusive")),
             (
                 "proto-max-bulk-len",
                 "9223372036854775808",
                 Err("argument must be between 1048576 and 9223372036854775807 inclusive"),
             ),
             ("maxmemory-clients", "10%", Ok("10%")),
-            (
-                "maxmemory-clients",
-                "200%",
-                Err("percentage argument must be less or equal to 100"),
-            ),
-            (
-                "maxmemory-clients",
-                "-5",
-                Err("argument must be a memory or percent value"),
-            ),
+            ("maxmemory-clients", "200%", Err("percentage argument must be less or equal to 100")),
+            ("maxmemory-clients", "-5", Err("argument must be a memory or percent value")),
             ("unixsocketperm", "700", Ok("700")),
-            (
-                "unixsocketperm",
-                "1000",
-                Err("argument must be between 0 and 777 inclusive"),
-            ),
-            (
-                "unixsocketperm",
-                "9",
-                Err("argument couldn't be parsed as an octal number"),
-            ),
+            ("unixsocketperm", "1000", Err("argument must be between 0 and 777 inclusive")),
+            ("unixsocketperm", "9", Err("argument couldn't be parsed as an octal number")),
             ("loglevel", "WARNING", Ok("warning")),
-            (
-                "loglevel",
-                "foo",
-                Err("argument(s) must be one of the following: debug, verbose, notice, warning"),
-            ),
+            ("loglevel", "foo", Err("argument(s) must be one of the following: debug, verbose, notice, warning")),
             ("oom-score-adj", "relative", Ok("yes")),
             ("requirepass", "", Ok("")),
-            (
-                "dbfilename",
-                "a/b",
-                Err("dbfilename can't be a path, just a filename"),
-            ),
+            ("dbfilename", "a/b", Err("dbfilename can't be a path, just a filename")),
         ];
         for (name, arg, want) in cases {
             let got = set_one(name, arg);
-            assert_eq!(
-                got.as_deref(),
-                want.map_err(|e| e.to_string()).as_deref(),
-                "{name} {arg}"
-            );
+            assert_eq!(got.as_deref(), want.map_err(|e| e.to_string()).as_deref(), "{name} {arg}");
         }
     }
 
@@ -367,13 +277,9 @@ mod tests {
     fn bit_flag_enums_combine_and_print_in_table_order() {
         let (index, _) = lookup(b"shutdown-on-sigint").unwrap();
         let d = &crate::table::DIRECTIVES[index];
-        let parse =
-            |args: &[&[u8]]| set(d, &default_value(d), args, Origin::Set).map(|v| get(d, &v));
+        let parse = |args: &[&[u8]]| set(d, &default_value(d), args, Origin::Set).map(|v| get(d, &v));
         assert_eq!(parse(&[b"now", b"save"]), Ok("save now".to_string()));
-        assert_eq!(
-            parse(&[b"force", b"now", b"nosave"]),
-            Ok("nosave now force".to_string())
-        );
+        assert_eq!(parse(&[b"force", b"now", b"nosave"]), Ok("nosave now force".to_string()));
         assert_eq!(parse(&[b"default", b"now"]), Ok("now".to_string()));
         assert_eq!(parse(&[b"default"]), Ok("default".to_string()));
         assert!(parse(&[]).is_err());

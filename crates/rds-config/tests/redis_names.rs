@@ -212,25 +212,12 @@ const REDIS_7_0_15_HIDDEN: &[&str] = &[
 
 #[test]
 fn config_get_star_lists_the_same_names_as_redis() {
-    let ours: BTreeSet<String> = Config::defaults()
-        .get(&[b"*"])
-        .into_iter()
-        .map(|(name, _)| name)
-        .collect();
-    let redis: BTreeSet<String> = REDIS_7_0_15_CONFIG_GET_ALL
-        .iter()
-        .map(|n| n.to_string())
-        .collect();
+    let ours: BTreeSet<String> = Config::defaults().get(&[b"*"]).into_iter().map(|(name, _)| name).collect();
+    let redis: BTreeSet<String> = REDIS_7_0_15_CONFIG_GET_ALL.iter().map(|n| n.to_string()).collect();
     let missing: Vec<_> = redis.difference(&ours).collect();
     let extra: Vec<_> = ours.difference(&redis).collect();
-    assert!(
-        missing.is_empty() && extra.is_empty(),
-        "missing {missing:?}, extra {extra:?}"
-    );
-    assert_eq!(
-        Config::defaults().get(&[b"*"]).len(),
-        REDIS_7_0_15_CONFIG_GET_ALL.len()
-    );
+    assert!(missing.is_empty() && extra.is_empty(), "missing {missing:?}, extra {extra:?}");
+    assert_eq!(Config::defaults().get(&[b"*"]).len(), REDIS_7_0_15_CONFIG_GET_ALL.len());
 }
 
 #[test]
@@ -246,28 +233,14 @@ fn hidden_directives_answer_only_by_exact_name() {
 fn directives_cover_every_canonical_name_and_the_file_only_ones() {
     let names: BTreeSet<&str> = Config::directives().map(|(name, _)| name).collect();
     let aliases: BTreeSet<&str> = Config::aliases().map(|(alias, _)| alias).collect();
-    for name in REDIS_7_0_15_CONFIG_GET_ALL
-        .iter()
-        .chain(REDIS_7_0_15_HIDDEN)
-    {
+    for name in REDIS_7_0_15_CONFIG_GET_ALL.iter().chain(REDIS_7_0_15_HIDDEN) {
         assert!(names.contains(name) || aliases.contains(name), "{name}");
     }
     for name in ["include", "rename-command", "loadmodule", "user"] {
         assert!(names.contains(name), "{name}");
     }
-    let supported: Vec<&str> = Config::directives()
-        .filter(|(_, rds)| *rds)
-        .map(|(n, _)| n)
-        .collect();
-    for name in [
-        "port",
-        "bind",
-        "save",
-        "replicaof",
-        "maxmemory",
-        "lazyfree-lazy-expire",
-        "dynamic-hz",
-    ] {
+    let supported: Vec<&str> = Config::directives().filter(|(_, rds)| *rds).map(|(n, _)| n).collect();
+    for name in ["port", "bind", "save", "replicaof", "maxmemory", "lazyfree-lazy-expire", "dynamic-hz"] {
         assert!(supported.contains(&name), "{name}");
     }
     for name in ["unixsocket", "tls-port", "activedefrag", "rename-command"] {

@@ -163,10 +163,7 @@ fn line(input: &[u8]) -> ParseResult<'_, &[u8]> {
 }
 
 fn integer(text: &[u8]) -> Result<i64, NomErr<ParseFailure>> {
-    std::str::from_utf8(text)
-        .ok()
-        .and_then(|t| t.parse().ok())
-        .map_or_else(|| fail("invalid integer"), Ok)
+    std::str::from_utf8(text).ok().and_then(|t| t.parse().ok()).map_or_else(|| fail("invalid integer"), Ok)
 }
 
 fn length(text: &[u8]) -> Result<Option<usize>, NomErr<ParseFailure>> {
@@ -230,11 +227,8 @@ fn parse_frame(input: &[u8]) -> ParseResult<'_, Frame> {
                     if stack.len() >= MAX_DEPTH {
                         return fail("nesting too deep");
                     }
-                    let wanted = if prefix == b'%' {
-                        len.checked_mul(2).map_or_else(|| fail("map too long"), Ok)?
-                    } else {
-                        len
-                    };
+                    let wanted =
+                        if prefix == b'%' { len.checked_mul(2).map_or_else(|| fail("map too long"), Ok)? } else { len };
                     let items = Vec::with_capacity(wanted.min(1024));
                     stack.push(match prefix {
                         b'*' => Pending::Array(wanted, items),
@@ -306,10 +300,7 @@ fn parse_double(text: &[u8]) -> Result<f64, NomErr<ParseFailure>> {
         b"inf" => Ok(f64::INFINITY),
         b"-inf" => Ok(f64::NEG_INFINITY),
         b"nan" => Ok(f64::NAN),
-        _ => std::str::from_utf8(text)
-            .ok()
-            .and_then(|t| t.parse().ok())
-            .map_or_else(|| fail("invalid double"), Ok),
+        _ => std::str::from_utf8(text).ok().and_then(|t| t.parse().ok()).map_or_else(|| fail("invalid double"), Ok),
     }
 }
 

@@ -43,10 +43,11 @@ fn split_double_quoted(line: &[u8], mut pos: usize) -> Option<(Vec<u8>, usize)> 
     loop {
         let byte = *line.get(pos)?;
         match byte {
-            b'\\' if pos + 3 < line.len()
-                && line[pos + 1] == b'x'
-                && hex_value(line[pos + 2]).is_some()
-                && hex_value(line[pos + 3]).is_some() =>
+            b'\\'
+                if pos + 3 < line.len()
+                    && line[pos + 1] == b'x'
+                    && hex_value(line[pos + 2]).is_some()
+                    && hex_value(line[pos + 3]).is_some() =>
             {
                 let high = hex_value(line[pos + 2])?;
                 let low = hex_value(line[pos + 3])?;

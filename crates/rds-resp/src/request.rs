@@ -94,7 +94,11 @@ pub struct Request {
 enum State {
     #[default]
     Idle,
-    Multibulk { remaining: usize, argv: Vec<Bytes>, bulk_len: Option<usize> },
+    Multibulk {
+        remaining: usize,
+        argv: Vec<Bytes>,
+        bulk_len: Option<usize>,
+    },
 }
 
 /// Incremental request decoder; keep one per connection.
@@ -119,11 +123,7 @@ impl RequestDecoder {
     ///
     /// Returns `Ok(None)` when more bytes are needed. Empty requests (`*0`, `*-1`, a blank line) are
     /// consumed and skipped.
-    pub fn decode(
-        &mut self,
-        buf: &mut BytesMut,
-        limits: RequestLimits,
-    ) -> Result<Option<Request>, ProtocolError> {
+    pub fn decode(&mut self, buf: &mut BytesMut, limits: RequestLimits) -> Result<Option<Request>, ProtocolError> {
         loop {
             let argv = match self.state {
                 State::Idle => {
@@ -155,11 +155,7 @@ impl RequestDecoder {
         }
     }
 
-    fn start_multibulk(
-        &mut self,
-        buf: &mut BytesMut,
-        limits: RequestLimits,
-    ) -> Result<Progress, ProtocolError> {
+    fn start_multibulk(&mut self, buf: &mut BytesMut, limits: RequestLimits) -> Result<Progress, ProtocolError> {
         let Some(line_end) = find_line_end(buf) else {
             if buf.len() > INLINE_MAX_SIZE {
                 return Err(ProtocolError::TooBigMultibulkCount);

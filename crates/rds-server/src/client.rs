@@ -103,10 +103,7 @@ impl ClientRecord {
 
     /// A reply buffer in this client's protocol, for composing a push.
     pub fn push_buffer(&self) -> ReplyBuf {
-        ReplyBuf {
-            buf: BytesMut::new(),
-            protocol: self.protocol,
-        }
+        ReplyBuf { buf: BytesMut::new(), protocol: self.protocol }
     }
 
     /// Appends an encoded push to the outbox and wakes the connection.
@@ -121,14 +118,8 @@ impl ClientRecord {
     /// what Redis reports for a client in the same situation.
     pub fn info_line(&self, line: &LineContext<'_>) -> String {
         use std::fmt::Write;
-        let name = self
-            .name
-            .as_deref()
-            .map(String::from_utf8_lossy)
-            .unwrap_or_default();
-        let multi = self
-            .multi
-            .map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
+        let name = self.name.as_deref().map(String::from_utf8_lossy).unwrap_or_default();
+        let multi = self.multi.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
         let omem = self.reply_pending + self.outbox.len();
         let memory = BufferMemory::estimate(self, line.current_argv);
         let mut text = String::with_capacity(320);
@@ -141,7 +132,11 @@ impl ClientRecord {
             line.fd,
             name,
             (line.now_ms / 1000).saturating_sub(self.created_ms / 1000),
-            if line.current_argv.is_some() { 0 } else { (line.now_ms / 1000).saturating_sub(self.last_interaction_ms / 1000) },
+            if line.current_argv.is_some() {
+                0
+            } else {
+                (line.now_ms / 1000).saturating_sub(self.last_interaction_ms / 1000)
+            },
             self.flag_letters(line.blocked),
             self.db,
             self.subscriptions.0,
@@ -164,11 +159,7 @@ impl ClientRecord {
             "events={} cmd={} user=default redir=-1 resp={}",
             if omem > 0 { "rw" } else { "r" },
             line.current_command.unwrap_or(self.last_command),
-            if self.protocol == Protocol::Resp3 {
-                3
-            } else {
-                2
-            },
+            if self.protocol == Protocol::Resp3 { 3 } else { 2 },
         );
         text
     }
@@ -189,12 +180,7 @@ impl ClientRecord {
             (self.kill, 'A'),
             (self.no_evict, 'e'),
         ];
-        flags.extend(
-            letters
-                .iter()
-                .filter(|(set, _)| *set)
-                .map(|(_, letter)| letter),
-        );
+        flags.extend(letters.iter().filter(|(set, _)| *set).map(|(_, letter)| letter));
         if flags.is_empty() {
             flags.push('N');
         }
@@ -239,38 +225,17 @@ impl BufferMemory {
                 let argv_mem: usize = argv.iter().map(Bytes::len).sum();
                 let total = QUERY_BUFFER.max(qbuf) + 6 + argv_mem + 16_384 + 784;
                 let qbuf_free = QUERY_BUFFER.saturating_sub(qbuf);
-                BufferMemory {
-                    qbuf,
-                    qbuf_free,
-                    argv_mem,
-                    reply_size: 16_384,
-                    reply_peak: 16_384,
-                    total,
-                }
+                BufferMemory { qbuf, qbuf_free, argv_mem, reply_size: 16_384, reply_peak: 16_384, total }
             }
             None if record.last_command == "NULL" => {
                 let qbuf = record.query_buffer;
-                BufferMemory {
-                    qbuf,
-                    qbuf_free: 4,
-                    argv_mem: 0,
-                    reply_size: 1024,
-                    reply_peak: 0,
-                    total: 1800 + qbuf,
-                }
+                BufferMemory { qbuf, qbuf_free: 4, argv_mem: 0, reply_size: 1024, reply_peak: 0, total: 1800 + qbuf }
             }
             None => {
                 let qbuf = record.query_buffer;
                 let qbuf_free = QUERY_BUFFER.saturating_sub(qbuf);
                 let total = QUERY_BUFFER.max(qbuf) + 6 + 1024 + 768;
-                BufferMemory {
-                    qbuf,
-                    qbuf_free,
-                    argv_mem: 0,
-                    reply_size: 1024,
-                    reply_peak: 0,
-                    total,
-                }
+                BufferMemory { qbuf, qbuf_free, argv_mem: 0, reply_size: 1024, reply_peak: 0, total }
             }
         }
     }
@@ -280,11 +245,7 @@ impl BufferMemory {
 fn resp_request_len(argv: &[Bytes]) -> usize {
     let digits = |n: usize| n.to_string().len();
     let header = 3 + digits(argv.len());
-    header
-        + argv
-            .iter()
-            .map(|arg| 5 + digits(arg.len()) + arg.len())
-            .sum::<usize>()
+    header + argv.iter().map(|arg| 5 + digits(arg.len()) + arg.len()).sum::<usize>()
 }
 
 /// Every connected client, by id.
@@ -299,8 +260,7 @@ impl ClientRegistry {
     pub fn register(&mut self, addr: SocketAddr, laddr: SocketAddr, now_ms: u64) -> u64 {
         self.next_id += 1;
         let id = self.next_id;
-        self.clients
-            .insert(id, ClientRecord::new(id, addr, laddr, now_ms));
+        self.clients.insert(id, ClientRecord::new(id, addr, laddr, now_ms));
         id
     }
 

@@ -70,10 +70,7 @@ pub async fn serve(shared: Arc<Shared>, mut stream: TcpStream, peer: SocketAddr)
         queued_error: None,
         aof_barrier: None,
     };
-    connection
-        .run()
-        .instrument(span)
-        .await;
+    connection.run().instrument(span).await;
     let mut state = shared.lock();
     state.clients.unregister(id);
     state.monitors.retain(|m| *m != id);
@@ -200,7 +197,14 @@ impl Connection {
     fn idle_timeout_of(&self, state: &ServerState) -> Option<Duration> {
         let secs = state.settings.idle_timeout_secs;
         let kind = state.clients.get(self.session.id).map(|c| c.kind);
-        let exempt = matches!(kind, Some(crate::client::ClientKind::Replica | crate::client::ClientKind::Master | crate::client::ClientKind::PubSub));
+        let exempt = matches!(
+            kind,
+            Some(
+                crate::client::ClientKind::Replica
+                    | crate::client::ClientKind::Master
+                    | crate::client::ClientKind::PubSub
+            )
+        );
         (secs > 0 && !exempt).then(|| Duration::from_secs(secs))
     }
 

@@ -119,7 +119,11 @@ fn serve_blocked_client(server: &mut ServerState, id: u64) {
 }
 
 /// The checks of Redis's `processCommand`, in its order.
-fn check(server: &mut ServerState, session: &mut Session, argv: &[Bytes]) -> Result<&'static CommandSpec, CommandError> {
+fn check(
+    server: &mut ServerState,
+    session: &mut Session,
+    argv: &[Bytes],
+) -> Result<&'static CommandSpec, CommandError> {
     let spec = match resolve(argv) {
         Resolved::Command(spec) => spec,
         Resolved::UnknownCommand => return Err(unknown_command(argv)),
@@ -171,7 +175,15 @@ fn check_pubsub_context(server: &ServerState, session: &Session, spec: &CommandS
     let subscribed = server.clients.get(session.id).is_some_and(|c| c.kind == crate::client::ClientKind::PubSub);
     let allowed = matches!(
         spec.name,
-        "ping" | "subscribe" | "ssubscribe" | "unsubscribe" | "sunsubscribe" | "psubscribe" | "punsubscribe" | "quit" | "reset"
+        "ping"
+            | "subscribe"
+            | "ssubscribe"
+            | "unsubscribe"
+            | "sunsubscribe"
+            | "psubscribe"
+            | "punsubscribe"
+            | "quit"
+            | "reset"
     );
     if subscribed && !allowed {
         return Err(CommandError::err(format!(

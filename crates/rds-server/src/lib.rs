@@ -33,8 +33,8 @@ pub mod server;
 pub mod sha1;
 pub mod startup;
 pub mod state;
-pub mod watch;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod watch;
 
 pub use server::{bind, Server, StartError};

@@ -35,7 +35,15 @@ pub struct SlowLog {
 
 impl SlowLog {
     /// Records a command that took `duration_us`.
-    pub fn record(&mut self, argv: &[Bytes], duration_us: u64, time_secs: u64, peer: String, name: String, max_len: usize) {
+    pub fn record(
+        &mut self,
+        argv: &[Bytes],
+        duration_us: u64,
+        time_secs: u64,
+        peer: String,
+        name: String,
+        max_len: usize,
+    ) {
         let mut kept: Vec<Bytes> = Vec::new();
         for (i, arg) in argv.iter().enumerate() {
             if i == SLOWLOG_MAX_ARGS - 1 && argv.len() > SLOWLOG_MAX_ARGS {

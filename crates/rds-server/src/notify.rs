@@ -88,7 +88,7 @@ mod tests {
         assert_eq!(parse_flags("KEA"), Some(KEYSPACE | KEYEVENT | ALL));
         assert_eq!(parse_flags("Kx"), Some(KEYSPACE | EXPIRED));
         assert_eq!(parse_flags("Q"), None);
-        assert_eq!(parse_flags("A") .map(|f| f & (KEY_MISS | NEW)), Some(0));
+        assert_eq!(parse_flags("A").map(|f| f & (KEY_MISS | NEW)), Some(0));
     }
 }
 
@@ -106,10 +106,7 @@ mod event_tests {
     fn new_keys_and_misses_are_published() {
         let mut h = harness("Enm");
         h.run(&["SUBSCRIBE", "__keyevent@0__:new", "__keyevent@0__:keymiss"]);
-        assert_eq!(
-            h.run(&["SET", "k", "v"]),
-            ">3\r\n$7\r\nmessage\r\n$18\r\n__keyevent@0__:new\r\n$1\r\nk\r\n+OK\r\n"
-        );
+        assert_eq!(h.run(&["SET", "k", "v"]), ">3\r\n$7\r\nmessage\r\n$18\r\n__keyevent@0__:new\r\n$1\r\nk\r\n+OK\r\n");
         assert_eq!(h.run(&["SET", "k", "w"]), "+OK\r\n");
         assert_eq!(
             h.run(&["GET", "nokey"]),

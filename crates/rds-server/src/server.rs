@@ -195,7 +195,10 @@ async fn cron(shared: Arc<Shared>) {
         }
         let mut state = shared.lock();
         let now = now_ms();
-        if state.active_expire_enabled && state.expiry_mode == rds_storage::ExpiryMode::Delete && !state.persist.is_loading() {
+        if state.active_expire_enabled
+            && state.expiry_mode == rds_storage::ExpiryMode::Delete
+            && !state.persist.is_loading()
+        {
             let budget = period * u32::try_from(EXPIRE_CYCLE_TIME_PERCENT).unwrap_or(25) / 100;
             active_expire_cycle(&mut state, now, budget);
         }
@@ -276,7 +279,10 @@ pub fn enforce_output_limits(state: &mut ServerState, now: u64) {
             }
         };
         if (over_hard || soft_expired) && !record.kill {
-            warn!("Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer limits.", record.id, record.addr);
+            warn!(
+                "Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer limits.",
+                record.id, record.addr
+            );
             record.outbox.clear();
             record.request_kill();
             disconnected += 1;

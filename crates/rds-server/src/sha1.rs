@@ -23,13 +23,7 @@ impl Sha1 {
     /// A hasher with the standard initial state.
     pub fn new() -> Self {
         Sha1 {
-            state: [
-                0x6745_2301,
-                0xefcd_ab89,
-                0x98ba_dcfe,
-                0x1032_5476,
-                0xc3d2_e1f0,
-            ],
+            state: [0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476, 0xc3d2_e1f0],
             block: [0; 64],
             block_len: 0,
             total_len: 0,
@@ -83,12 +77,7 @@ impl Sha1 {
                 40..=59 => ((b & c) | (b & d) | (c & d), 0x8f1b_bcdc),
                 _ => (b ^ c ^ d, 0xca62_c1d6),
             };
-            let temp = a
-                .rotate_left(5)
-                .wrapping_add(f)
-                .wrapping_add(e)
-                .wrapping_add(k)
-                .wrapping_add(*word);
+            let temp = a.rotate_left(5).wrapping_add(f).wrapping_add(e).wrapping_add(k).wrapping_add(*word);
             e = d;
             d = c;
             c = b.rotate_left(30);
@@ -129,23 +118,12 @@ mod tests {
         let cases: [(&[u8], &str); 5] = [
             (b"", "da39a3ee5e6b4b0d3255bfef95601890afd80709"),
             (b"abc", "a9993e364706816aba3e25717850c26c9cd0d89d"),
-            (
-                b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
-                "84983e441c3bd26ebaae4aa1f95129e5e54670f1",
-            ),
-            (
-                b"The quick brown fox jumps over the lazy dog",
-                "2fd4e1c67a2d28fced849ee1bb76e7391b93eb12",
-            ),
+            (b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", "84983e441c3bd26ebaae4aa1f95129e5e54670f1"),
+            (b"The quick brown fox jumps over the lazy dog", "2fd4e1c67a2d28fced849ee1bb76e7391b93eb12"),
             (&million_a, "34aa973cd4c4daa4f61eeb2bdbad27316534016f"),
         ];
         for (input, expected) in cases {
-            assert_eq!(
-                to_hex(&sha1(input)),
-                expected,
-                "input of {} bytes",
-                input.len()
-            );
+            assert_eq!(to_hex(&sha1(input)), expected, "input of {} bytes", input.len());
         }
     }
 

@@ -22,7 +22,10 @@ pub fn log_banner(config: &Config, has_file: bool) {
     }
     let unsupported = config.unsupported_in_use();
     if !unsupported.is_empty() {
-        warn!("These directives are accepted but not acted on by rds yet (see docs/compat.md): {}", unsupported.join(", "));
+        warn!(
+            "These directives are accepted but not acted on by rds yet (see docs/compat.md): {}",
+            unsupported.join(", ")
+        );
     }
     let mode = if config.bool("cluster-enabled") { "cluster" } else { "standalone" };
     let port = config.int("port");

@@ -299,8 +299,11 @@ impl Db {
         }
         if let Some(avg) = ttl_sum.checked_div(ttl_count) {
             // Running average weighted like Redis (2% of the new sample per loop).
-            self.avg_ttl_ms =
-                if self.avg_ttl_ms == 0 { avg } else { (self.avg_ttl_ms / 50).saturating_mul(49).saturating_add(avg / 50) };
+            self.avg_ttl_ms = if self.avg_ttl_ms == 0 {
+                avg
+            } else {
+                (self.avg_ttl_ms / 50).saturating_mul(49).saturating_add(avg / 50)
+            };
         }
         (sampled.len(), expired)
     }
@@ -459,7 +462,11 @@ mod tests {
         let mut seen = std::collections::HashMap::new();
         for entry in out {
             assert_eq!(entry.db, 3);
-            assert!(seen.insert(entry.key.clone(), (entry.value, entry.expire_ms)).is_none(), "duplicate {:?}", entry.key);
+            assert!(
+                seen.insert(entry.key.clone(), (entry.value, entry.expire_ms)).is_none(),
+                "duplicate {:?}",
+                entry.key
+            );
         }
         assert_eq!(seen.len(), 2000);
         for i in 0..2000 {

@@ -120,7 +120,8 @@ impl<V> Dict<V> {
         let hash = self.hash(key);
         let rehashing = self.rehash_index.is_some();
         let (first, second) = self.tables.split_at_mut(1);
-        let candidates = if rehashing { [Some(&mut first[0]), Some(&mut second[0])] } else { [Some(&mut first[0]), None] };
+        let candidates =
+            if rehashing { [Some(&mut first[0]), Some(&mut second[0])] } else { [Some(&mut first[0]), None] };
         for table in candidates.into_iter().flatten() {
             let mask = table.mask();
             let mut node = table.buckets[(hash as usize) & mask].as_deref_mut();
@@ -237,7 +238,11 @@ impl<V> Dict<V> {
 
     fn shrink_if_needed(&mut self) {
         let table = &self.tables[0];
-        if self.rehash_index.is_none() && !self.resize_paused && table.buckets.len() > INITIAL_SIZE && table.used * 10 < table.buckets.len() {
+        if self.rehash_index.is_none()
+            && !self.resize_paused
+            && table.buckets.len() > INITIAL_SIZE
+            && table.used * 10 < table.buckets.len()
+        {
             self.start_rehash(table.used.max(INITIAL_SIZE).next_power_of_two());
         }
     }

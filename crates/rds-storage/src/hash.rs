@@ -25,10 +25,7 @@ pub struct HashLimits {
 impl Default for HashLimits {
     /// Redis 7.0's defaults: 512 entries, 64 bytes.
     fn default() -> Self {
-        HashLimits {
-            max_listpack_entries: 512,
-            max_listpack_value: 64,
-        }
+        HashLimits { max_listpack_entries: 512, max_listpack_value: 64 }
     }
 }
 
@@ -69,11 +66,7 @@ fn find(buf: &[u8], field: &[u8]) -> Option<Slot> {
     let mut pos = 0;
     while let Some((candidate, _, value_start, end)) = read_pair(buf, pos) {
         if candidate == field {
-            return Some(Slot {
-                start: pos,
-                value_start,
-                end,
-            });
+            return Some(Slot { start: pos, value_start, end });
         }
         pos = end;
     }
@@ -99,12 +92,7 @@ impl Default for Hash {
 impl Hash {
     /// An empty hash (an empty listpack); allocates nothing.
     pub fn new() -> Self {
-        Hash {
-            repr: Repr::Listpack {
-                buf: Box::default(),
-                len: 0,
-            },
-        }
+        Hash { repr: Repr::Listpack { buf: Box::default(), len: 0 } }
     }
 
     /// Number of fields (HLEN). O(1).
@@ -154,11 +142,7 @@ impl Hash {
             let fits = field.len() <= limits.max_listpack_value
                 && value.len() <= limits.max_listpack_value
                 && *len < u32::MAX
-                && buf
-                    .len()
-                    .saturating_add(field.len())
-                    .saturating_add(value.len())
-                    < LISTPACK_SAFETY_SIZE;
+                && buf.len().saturating_add(field.len()).saturating_add(value.len()) < LISTPACK_SAFETY_SIZE;
             if fits {
                 let added = listpack_set(buf, field, value);
                 if added {
@@ -190,9 +174,7 @@ impl Hash {
             }
             Repr::Table(table) => match table.dict.remove(field) {
                 Some((field, value)) => {
-                    table.entry_heap = table
-                        .entry_heap
-                        .saturating_sub(field.heap_size() + value.heap_size());
+                    table.entry_heap = table.entry_heap.saturating_sub(field.heap_size() + value.heap_size());
                     true
                 }
                 None => false,
@@ -204,10 +186,7 @@ impl Hash {
         let Repr::Listpack { buf, .. } = &self.repr else {
             return;
         };
-        let mut table = Box::new(Table {
-            dict: Dict::new(),
-            entry_heap: 0,
-        });
+        let mut table = Box::new(Table { dict: Dict::new(), entry_heap: 0 });
         for (field, value) in (PairIter { buf, pos: 0 }) {
             table.set(field, value);
         }
@@ -245,10 +224,7 @@ impl Hash {
                 let index = rng::below(*len as usize);
                 PairIter { buf, pos: 0 }.nth(index)
             }
-            Repr::Table(table) => table
-                .dict
-                .random_entry()
-                .map(|(f, v)| (f.as_slice(), v.as_slice())),
+            Repr::Table(table) => table.dict.random_entry().map(|(f, v)| (f.as_slice(), v.as_slice())),
         }
     }
 
@@ -269,19 +245,13 @@ impl Hash {
             Repr::Listpack { buf, .. } => {
                 let starts = pair_starts(buf);
                 let mut visit_at = |index: usize| {
-                    if let Some((field, value, _, _)) =
-                        starts.get(index).and_then(|&pos| read_pair(buf, pos))
-                    {
+                    if let Some((field, value, _, _)) = starts.get(index).and_then(|&pos| read_pair(buf, pos)) {
                         visit(field, value);
                     }
                 };
                 match wanted {
-                    Some(wanted) => rng::distinct_indexes(starts.len(), wanted)
-                        .into_iter()
-                        .for_each(visit_at),
-                    None => {
-                        (0..count.unsigned_abs()).for_each(|_| visit_at(rng::below(starts.len())))
-                    }
+                    Some(wanted) => rng::distinct_indexes(starts.len(), wanted).into_iter().for_each(visit_at),
+                    None => (0..count.unsigned_abs()).for_each(|_| visit_at(rng::below(starts.len()))),
                 }
             }
             Repr::Table(table) => match wanted {
@@ -323,14 +293,9 @@ impl Hash {
 fn listpack_set(buf: &mut Box<[u8]>, field: &[u8], value: &[u8]) -> bool {
     match find(buf, field) {
         Some(slot) => {
-            let current =
-                packed::read_entry(buf, slot.value_start, false).map(|(current, _)| current);
+            let current = packed::read_entry(buf, slot.value_start, false).map(|(current, _)| current);
             if current != Some(value) {
-                splice_exact(
-                    buf,
-                    slot.value_start..slot.end,
-                    &packed::encode_entry(value, false),
-                );
+                splice_exact(buf, slot.value_start..slot.end, &packed::encode_entry(value, false));
             }
             false
         }
@@ -397,23 +362,13 @@ impl<'a> Iterator for Iter<'a> {
 impl Clone for Hash {
     fn clone(&self) -> Self {
         match &self.repr {
-            Repr::Listpack { buf, len } => Hash {
-                repr: Repr::Listpack {
-                    buf: buf.clone(),
-                    len: *len,
-                },
-            },
+            Repr::Listpack { buf, len } => Hash { repr: Repr::Listpack { buf: buf.clone(), len: *len } },
             Repr::Table(table) => {
-                let mut copy = Box::new(Table {
-                    dict: Dict::new(),
-                    entry_heap: 0,
-                });
+                let mut copy = Box::new(Table { dict: Dict::new(), entry_heap: 0 });
                 for (field, value) in table.dict.iter() {
                     copy.set(field, value);
                 }
-                Hash {
-                    repr: Repr::Table(copy),
-                }
+                Hash { repr: Repr::Table(copy) }
             }
         }
     }
@@ -422,22 +377,14 @@ impl Clone for Hash {
 impl PartialEq for Hash {
     /// Same fields with the same values, whatever the encodings.
     fn eq(&self, other: &Self) -> bool {
-        self.len() == other.len()
-            && self
-                .iter()
-                .all(|(field, value)| other.get(field) == Some(value))
+        self.len() == other.len() && self.iter().all(|(field, value)| other.get(field) == Some(value))
     }
 }
 
 impl std::fmt::Debug for Hash {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let lossy = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
-        f.debug_map()
-            .entries(
-                self.iter()
-                    .map(|(field, value)| (lossy(field), lossy(value))),
-            )
-            .finish()
+        f.debug_map().entries(self.iter().map(|(field, value)| (lossy(field), lossy(value)))).finish()
     }
 }
 
@@ -446,10 +393,7 @@ mod tests {
     use super::*;
     use std::collections::{BTreeMap, HashSet};
 
-    const SMALL: HashLimits = HashLimits {
-        max_listpack_entries: 4,
-        max_listpack_value: 8,
-    };
+    const SMALL: HashLimits = HashLimits { max_listpack_entries: 4, max_listpack_value: 8 };
 
     #[test]
     fn listpack_keeps_insertion_order_and_updates_in_place() {
@@ -459,10 +403,7 @@ mod tests {
         assert!(!hash.set(b"a", b"one", &SMALL));
         assert_eq!(hash.get(b"a"), Some(&b"one"[..]));
         let pairs: Vec<_> = hash.iter().collect();
-        assert_eq!(
-            pairs,
-            vec![(&b"a"[..], &b"one"[..]), (&b"b"[..], &b"2"[..])]
-        );
+        assert_eq!(pairs, vec![(&b"a"[..], &b"one"[..]), (&b"b"[..], &b"2"[..])]);
         assert_eq!(hash.encoding_name(), "listpack");
         assert!(hash.remove(b"a") && !hash.remove(b"a"));
         assert_eq!((hash.len(), hash.get(b"a")), (1, None));
@@ -487,24 +428,14 @@ mod tests {
         assert_eq!(long_value.encoding_name(), "hashtable");
         let mut long_field = Hash::new();
         long_field.set(b"field-too-long", b"v", &SMALL);
-        assert_eq!(
-            (
-                long_field.encoding_name(),
-                long_field.get(b"field-too-long")
-            ),
-            ("hashtable", Some(&b"v"[..]))
-        );
+        assert_eq!((long_field.encoding_name(), long_field.get(b"field-too-long")), ("hashtable", Some(&b"v"[..])));
     }
 
     #[test]
     fn ten_small_fields_fit_in_under_200_bytes() {
         let mut hash = Hash::new();
         for i in 0..10 {
-            hash.set(
-                format!("field:{i}").as_bytes(),
-                format!("value:{i}").as_bytes(),
-                &HashLimits::default(),
-            );
+            hash.set(format!("field:{i}").as_bytes(), format!("value:{i}").as_bytes(), &HashLimits::default());
         }
         let total = std::mem::size_of::<Hash>() + hash.heap_size();
         assert!(total <= 200, "{total} bytes");
@@ -545,11 +476,7 @@ mod tests {
         for fields in [3usize, 6, 100] {
             let mut hash = Hash::new();
             for i in 0..fields {
-                hash.set(
-                    format!("f{i}").as_bytes(),
-                    format!("v{i}").as_bytes(),
-                    &SMALL,
-                );
+                hash.set(format!("f{i}").as_bytes(), format!("v{i}").as_bytes(), &SMALL);
             }
             for count in [1i64, 2, 3, 5, 50, 1000] {
                 let mut seen = BTreeMap::new();
@@ -567,10 +494,7 @@ mod tests {
                 visits += 1;
             });
             assert_eq!(visits, 7);
-            let (field, value) = hash
-                .random_field()
-                .map(|(f, v)| (f.to_vec(), v.to_vec()))
-                .unwrap();
+            let (field, value) = hash.random_field().map(|(f, v)| (f.to_vec(), v.to_vec())).unwrap();
             assert_eq!(hash_value(&field), value);
         }
         let mut empty = Hash::new();
@@ -588,10 +512,7 @@ mod tests {
     fn clone_and_eq_ignore_encoding() {
         let mut small = Hash::new();
         let mut big = Hash::new();
-        let tiny = HashLimits {
-            max_listpack_entries: 0,
-            max_listpack_value: 0,
-        };
+        let tiny = HashLimits { max_listpack_entries: 0, max_listpack_value: 0 };
         for i in 0..3 {
             small.set(format!("f{i}").as_bytes(), b"v", &SMALL);
             big.set(format!("f{i}").as_bytes(), b"v", &tiny);

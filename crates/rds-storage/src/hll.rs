@@ -96,10 +96,7 @@ pub fn new_sparse() -> Vec<u8> {
 }
 
 /// PFADD on a key that does not exist yet: the new value (PFADD then always replies 1).
-pub fn pfadd_new<'a>(
-    elements: impl IntoIterator<Item = &'a [u8]>,
-    sparse_max_bytes: usize,
-) -> Vec<u8> {
+pub fn pfadd_new<'a>(elements: impl IntoIterator<Item = &'a [u8]>, sparse_max_bytes: usize) -> Vec<u8> {
     let mut hll = new_sparse();
     // A fresh sparse value is valid, so adding cannot fail; Redis counts the creation as an update.
     let _ = pfadd(&mut hll, elements, sparse_max_bytes);
@@ -132,18 +129,12 @@ pub fn pfcount(hll: &mut [u8]) -> Result<Count, HllError> {
     validate(hll)?;
     if hll[CACHE_FLAG_BYTE] & 0x80 == 0 {
         let cardinality = u64::from_le_bytes(cached_bytes(hll));
-        return Ok(Count {
-            cardinality,
-            cache_written: false,
-        });
+        return Ok(Count { cardinality, cache_written: false });
     }
     let histogram = histogram(hll)?;
     let cardinality = estimate(&histogram);
     hll[8..16].copy_from_slice(&cardinality.to_le_bytes());
-    Ok(Count {
-        cardinality,
-        cache_written: true,
-    })
+    Ok(Count { cardinality, cache_written: true })
 }
 
 /// PFCOUNT of several keys: the cardinality of their union (absent keys are simply left out).
@@ -281,12 +272,7 @@ fn cached_bytes(hll: &[u8]) -> [u8; 8] {
 }
 
 /// Raises register `index` to `count` if lower, in either encoding; returns true when it changed.
-fn set_register(
-    hll: &mut Vec<u8>,
-    index: usize,
-    count: u8,
-    sparse_max_bytes: usize,
-) -> Result<bool, HllError> {
+fn set_register(hll: &mut Vec<u8>, index: usize, count: u8, sparse_max_bytes: usize) -> Result<bool, HllError> {
     match hll.get(4) {
         Some(&ENCODING_DENSE) => Ok(dense_raise(&mut hll[HEADER_LEN..], index, count)),
         Some(&ENCODING_SPARSE) => sparse::set(hll, index, count, sparse_max_bytes),
@@ -399,10 +385,7 @@ fn decode_op(bytes: &[u8], pos: usize) -> Option<(SparseOp, usize)> {
             let low = usize::from(bytes.get(pos + 1).copied().unwrap_or(0));
             (SparseOp::Zero(((usize::from(b & 0x3f) << 8) | low) + 1), 2)
         }
-        _ => (
-            SparseOp::Val(((b >> 2) & 0x1f) + 1, usize::from(b & 3) + 1),
-            1,
-        ),
+        _ => (SparseOp::Val(((b >> 2) & 0x1f) + 1, usize::from(b & 3) + 1), 1),
     })
 }
 
@@ -465,13 +448,7 @@ mod tests {
         assert_eq!(to_dense(&mut dense), Ok(true));
         assert_eq!(dense.len(), DENSE_LEN);
         dense[CACHE_FLAG_BYTE] |= 0x80;
-        assert_eq!(
-            pfcount(&mut dense),
-            Ok(Count {
-                cardinality: 0,
-                cache_written: true
-            })
-        );
+        assert_eq!(pfcount(&mut dense), Ok(Count { cardinality: 0, cache_written: true }));
     }
 
     #[test]
@@ -483,17 +460,12 @@ mod tests {
         assert_eq!(validate(&bad), Err(HllError::NotHll));
         bad[4] = ENCODING_DENSE;
         assert_eq!(validate(&bad), Err(HllError::NotHll));
-        assert_eq!(
-            HllError::Corrupted.to_string(),
-            "INVALIDOBJ Corrupted HLL object detected"
-        );
+        assert_eq!(HllError::Corrupted.to_string(), "INVALIDOBJ Corrupted HLL object detected");
     }
 
     #[test]
     fn counts_are_accurate_and_cached() {
-        let elements: Vec<Vec<u8>> = (0..20_000)
-            .map(|i| format!("item:{i}").into_bytes())
-            .collect();
+        let elements: Vec<Vec<u8>> = (0..20_000).map(|i| format!("item:{i}").into_bytes()).collect();
         let mut hll = pfadd_new(elements.iter().map(Vec::as_slice), DEFAULT_SPARSE_MAX_BYTES);
         assert_eq!(validate(&hll), Ok(Encoding::Dense));
         let first = pfcount(&mut hll).expect("valid");
@@ -501,17 +473,8 @@ mod tests {
         let error = (first.cardinality as f64 - 20_000.0).abs() / 20_000.0;
         assert!(error < 0.03, "estimate {}", first.cardinality);
         let second = pfcount(&mut hll).expect("valid");
-        assert_eq!(
-            second,
-            Count {
-                cardinality: first.cardinality,
-                cache_written: false
-            }
-        );
-        assert_eq!(
-            pfadd(&mut hll, [&b"item:1"[..]], DEFAULT_SPARSE_MAX_BYTES),
-            Ok(false)
-        );
+        assert_eq!(second, Count { cardinality: first.cardinality, cache_written: false });
+        assert_eq!(pfadd(&mut hll, [&b"item:1"[..]], DEFAULT_SPARSE_MAX_BYTES), Ok(false));
     }
 
     #[test]
@@ -521,9 +484,7 @@ mod tests {
             let mut value = new_sparse();
             value.truncate(HEADER_LEN);
             for _ in 0..len {
-                seed = seed
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
                 value.push((seed >> 33) as u8);
             }
             let _ = pfcount(&mut value.clone());

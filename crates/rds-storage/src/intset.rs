@@ -54,10 +54,7 @@ fn decode(bytes: &[u8]) -> Option<i64> {
 impl IntSet {
     /// An empty set; allocates nothing.
     pub fn new() -> Self {
-        IntSet {
-            width: 2,
-            buf: Box::default(),
-        }
+        IntSet { width: 2, buf: Box::default() }
     }
 
     /// Number of members.
@@ -165,9 +162,7 @@ impl IntSet {
 
     /// The members in ascending order.
     pub fn iter(&self) -> Iter<'_> {
-        Iter {
-            chunks: self.buf.chunks_exact(usize::from(self.width)),
-        }
+        Iter { chunks: self.buf.chunks_exact(usize::from(self.width)) }
     }
 
     /// Heap bytes owned.
@@ -248,10 +243,7 @@ mod tests {
         assert_eq!(set.width(), 4);
         assert!(set.insert(i64::MIN));
         assert_eq!(set.width(), 8);
-        assert_eq!(
-            set.iter().collect::<Vec<_>>(),
-            vec![i64::MIN, -3, 0, 5, 100, 70_000]
-        );
+        assert_eq!(set.iter().collect::<Vec<_>>(), vec![i64::MIN, -3, 0, 5, 100, 70_000]);
         assert!(set.contains(70_000) && !set.contains(6));
         assert!(set.remove(i64::MIN) && !set.remove(i64::MIN));
         assert_eq!(set.width(), 8, "never narrows, like Redis");

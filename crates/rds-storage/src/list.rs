@@ -72,12 +72,7 @@ impl List {
     /// per node; positive: entries per node, within 8 KB), clamped as Redis does. Allocates nothing.
     pub fn new(max_listpack_size: i64) -> Self {
         let fill = max_listpack_size.clamp(-5, FILL_MAX) as i32;
-        List {
-            nodes: VecDeque::new(),
-            len: 0,
-            bytes: 0,
-            fill,
-        }
+        List { nodes: VecDeque::new(), len: 0, bytes: 0, fill }
     }
 
     /// Number of elements (LLEN). O(1).
@@ -132,10 +127,7 @@ impl List {
             End::Tail => self.nodes.len().saturating_sub(1),
         };
         let limit = self.size_limit();
-        let fits = self
-            .nodes
-            .get(index)
-            .is_some_and(|node| self.fits(node.buf.len() + added, node.count as usize + 1));
+        let fits = self.nodes.get(index).is_some_and(|node| self.fits(node.buf.len() + added, node.count as usize + 1));
         match self.nodes.get_mut(index) {
             Some(node) if fits => {
                 grow(&mut node.buf, added, limit);
@@ -169,12 +161,10 @@ impl List {
         };
         let node = self.nodes.get_mut(index)?;
         let (item, range) = match end {
-            End::Head => packed::read_entry(&node.buf, 0, true)
-                .map(|(item, next)| (item.to_vec(), 0..next))?,
+            End::Head => packed::read_entry(&node.buf, 0, true).map(|(item, next)| (item.to_vec(), 0..next))?,
             End::Tail => {
                 let len = node.buf.len();
-                packed::read_entry_back(&node.buf, len)
-                    .map(|(item, start)| (item.to_vec(), start..len))?
+                packed::read_entry_back(&node.buf, len).map(|(item, start)| (item.to_vec(), start..len))?
             }
         };
         self.bytes -= range.len();
@@ -201,8 +191,7 @@ impl List {
     /// `index` (negative counts from the tail) as a position, if in range.
     fn resolve(&self, index: i64) -> Option<usize> {
         if index < 0 {
-            self.len
-                .checked_sub(usize::try_from(index.unsigned_abs()).ok()?)
+            self.len.checked_sub(usize::try_from(index.unsigned_abs()).ok()?)
         } else {
             usize::try_from(index).ok().filter(|&i| i < self.len)
         }
@@ -313,9 +302,8 @@ impl List {
                 budget -= gone;
                 removed += gone;
                 self.bytes -= freed;
-                touched = Some(touched.map_or((index, index), |(lo, hi): (usize, usize)| {
-                    (lo.min(index), hi.max(index))
-                }));
+                touched =
+                    Some(touched.map_or((index, index), |(lo, hi): (usize, usize)| (lo.min(index), hi.max(index))));
             }
             if budget == 0 {
                 break;
@@ -435,13 +423,8 @@ impl List {
         let Some(last) = self.nodes.len().checked_sub(1) else {
             return;
         };
-        let (lo, hi) = (
-            lo.saturating_sub(1).min(last),
-            hi.saturating_add(1).min(last),
-        );
-        let taken: Vec<Node> = (lo..=hi)
-            .filter_map(|i| self.nodes.get_mut(i).map(std::mem::take))
-            .collect();
+        let (lo, hi) = (lo.saturating_sub(1).min(last), hi.saturating_add(1).min(last));
+        let taken: Vec<Node> = (lo..=hi).filter_map(|i| self.nodes.get_mut(i).map(std::mem::take)).collect();
         let mut rebuilt: Vec<Node> = Vec::with_capacity(taken.len() + 1);
         for node in taken {
             let mut pending = vec![node];
@@ -461,12 +444,7 @@ impl List {
                     }
                 };
                 match rebuilt.last_mut() {
-                    Some(prev)
-                        if self.fits(
-                            prev.buf.len() + node.buf.len(),
-                            (prev.count + node.count) as usize,
-                        ) =>
-                    {
+                    Some(prev) if self.fits(prev.buf.len() + node.buf.len(), (prev.count + node.count) as usize) => {
                         prev.absorb(node)
                     }
                     _ => rebuilt.push(node),
@@ -510,12 +488,9 @@ impl List {
             Some((n, end))
         });
         match (front, back) {
-            (Some(front), Some(back)) if first <= last => Iter {
-                nodes: &self.nodes,
-                front,
-                back,
-                remaining: last - first + 1,
-            },
+            (Some(front), Some(back)) if first <= last => {
+                Iter { nodes: &self.nodes, front, back, remaining: last - first + 1 }
+            }
             _ => Iter::empty(&self.nodes),
         }
     }
@@ -537,25 +512,16 @@ impl List {
                 pos = next;
             }
             if pos != node.buf.len() || entries != node.count as usize || entries == 0 {
-                return Err(format!(
-                    "node {i}: {entries} entries parsed, count {}",
-                    node.count
-                ));
+                return Err(format!("node {i}: {entries} entries parsed, count {}", node.count));
             }
             if !self.fits(node.buf.len(), entries) {
-                return Err(format!(
-                    "node {i}: {} bytes, {entries} entries over the limit",
-                    node.buf.len()
-                ));
+                return Err(format!("node {i}: {} bytes, {entries} entries over the limit", node.buf.len()));
             }
             len += entries;
             bytes += node.buf.len();
         }
         if (len, bytes) != (self.len, self.bytes) {
-            return Err(format!(
-                "counted {len} elements, {bytes} bytes; recorded {}, {}",
-                self.len, self.bytes
-            ));
+            return Err(format!("counted {len} elements, {bytes} bytes; recorded {}, {}", self.len, self.bytes));
         }
         Ok(())
     }
@@ -570,9 +536,7 @@ impl PartialEq for List {
 
 impl std::fmt::Debug for List {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list()
-            .entries(self.iter().map(String::from_utf8_lossy))
-            .finish()
+        f.debug_list().entries(self.iter().map(String::from_utf8_lossy)).finish()
     }
 }
 
@@ -589,8 +553,7 @@ mod tests {
     }
 
     fn strings<'a>(iter: impl Iterator<Item = &'a [u8]>) -> Vec<String> {
-        iter.map(|item| String::from_utf8_lossy(item).into_owned())
-            .collect()
+        iter.map(|item| String::from_utf8_lossy(item).into_owned()).collect()
     }
 
     #[test]
@@ -662,10 +625,7 @@ mod tests {
         assert!(list.insert_relative(b"a", b"Z", false));
         assert!(!list.insert_relative(b"nope", b"W", false));
         assert!(!list.insert(100, b"W"));
-        assert_eq!(
-            strings(list.iter()),
-            ["Z", "a", "b", "c", "X", "d", "e", "f", "Y", "g", "h"]
-        );
+        assert_eq!(strings(list.iter()), ["Z", "a", "b", "c", "X", "d", "e", "f", "Y", "g", "h"]);
         list.validate().unwrap();
         assert!(list.set(-1, b"H"));
         assert!(list.set(4, &[b'x'; 9000]));
@@ -749,11 +709,7 @@ mod tests {
         while list.len() > 1 {
             list.pop(End::Head);
         }
-        assert!(
-            list.heap_size() * 10 < peak,
-            "{} of {peak}",
-            list.heap_size()
-        );
+        assert!(list.heap_size() * 10 < peak, "{} of {peak}", list.heap_size());
         list.validate().unwrap();
     }
 

@@ -59,14 +59,7 @@ pub fn splice_entry(buf: &mut Vec<u8>, range: Range<usize>, bytes: &[u8], back: 
     let trailer: &[u8] = if back { header } else { &[] };
     let start = range.start.min(buf.len());
     let end = range.end.clamp(start, buf.len());
-    buf.splice(
-        start..end,
-        header
-            .iter()
-            .chain(bytes)
-            .chain(trailer.iter().rev())
-            .copied(),
-    );
+    buf.splice(start..end, header.iter().chain(bytes).chain(trailer.iter().rev()).copied());
 }
 
 /// The encoded entry for `bytes` as its own buffer, sized exactly.

@@ -55,10 +55,7 @@ pub fn distinct_dict_keys<V>(dict: &mut Dict<V>, wanted: usize) -> Vec<CompactBy
     let len = dict.len();
     if wanted.saturating_mul(3) > len {
         let all: Vec<&CompactBytes> = dict.iter().map(|(member, _)| member).collect();
-        return distinct_indexes(len, wanted)
-            .into_iter()
-            .filter_map(|i| all.get(i).map(|m| (*m).clone()))
-            .collect();
+        return distinct_indexes(len, wanted).into_iter().filter_map(|i| all.get(i).map(|m| (*m).clone())).collect();
     }
     let mut picked: HashSet<CompactBytes> = HashSet::with_capacity(wanted);
     let mut attempts = wanted.saturating_mul(64);

@@ -24,9 +24,7 @@ pub struct SetLimits {
 impl Default for SetLimits {
     /// Redis 7.0's default: 512.
     fn default() -> Self {
-        SetLimits {
-            max_intset_entries: 512,
-        }
+        SetLimits { max_intset_entries: 512 }
     }
 }
 
@@ -91,16 +89,11 @@ impl Set {
     /// An empty set (an empty intset, so a first non-integer member converts it at once, matching
     /// Redis's `setTypeCreate`); allocates nothing.
     pub fn new() -> Self {
-        Set {
-            repr: Repr::Intset(IntSet::new()),
-        }
+        Set { repr: Repr::Intset(IntSet::new()) }
     }
 
     /// A set of `members`, converted as the limits require (SINTERSTORE, SUNIONSTORE, RDB load).
-    pub fn from_members<M: AsRef<[u8]>>(
-        members: impl IntoIterator<Item = M>,
-        limits: &SetLimits,
-    ) -> Self {
+    pub fn from_members<M: AsRef<[u8]>>(members: impl IntoIterator<Item = M>, limits: &SetLimits) -> Self {
         let mut set = Set::new();
         for member in members {
             set.insert(member.as_ref(), limits);
@@ -169,10 +162,7 @@ impl Set {
         let Repr::Intset(ints) = &self.repr else {
             return;
         };
-        let mut table = Box::new(Table {
-            dict: Dict::new(),
-            member_heap: 0,
-        });
+        let mut table = Box::new(Table { dict: Dict::new(), member_heap: 0 });
         for value in ints.iter() {
             table.insert(&format_i64(value));
         }
@@ -205,13 +195,8 @@ impl Set {
     /// A random member (SRANDMEMBER without a count). O(1).
     pub fn random_member(&mut self) -> Option<Member<'_>> {
         match &mut self.repr {
-            Repr::Intset(ints) => ints
-                .get(rng::below(ints.len()))
-                .map(|v| Member::Int(format_i64(v))),
-            Repr::Table(table) => table
-                .dict
-                .random_entry()
-                .map(|(member, _)| Member::Bytes(member)),
+            Repr::Intset(ints) => ints.get(rng::below(ints.len())).map(|v| Member::Int(format_i64(v))),
+            Repr::Table(table) => table.dict.random_entry().map(|(member, _)| Member::Bytes(member)),
         }
     }
 
@@ -353,9 +338,7 @@ impl Set {
         let probe_work = first.len().saturating_mul(others.len());
         let remove_work: usize = sets.iter().map(|set| set.len()).sum();
         if probe_work / 2 <= remove_work {
-            let kept = first
-                .iter()
-                .filter(|member| !others.iter().any(|set| set.contains(member)));
+            let kept = first.iter().filter(|member| !others.iter().any(|set| set.contains(member)));
             let mut out = Set::new();
             kept.for_each(|member| {
                 out.insert(&member, limits);
@@ -410,9 +393,7 @@ impl<'a> Iterator for Iter<'a> {
     fn next(&mut self) -> Option<Member<'a>> {
         match self {
             Iter::Ints(values) => values.next().map(|value| Member::Int(format_i64(value))),
-            Iter::Table(entries) => entries
-                .next()
-                .map(|(member, _)| Member::Bytes(member.as_slice())),
+            Iter::Table(entries) => entries.next().map(|(member, _)| Member::Bytes(member.as_slice())),
         }
     }
 }
@@ -420,20 +401,13 @@ impl<'a> Iterator for Iter<'a> {
 impl Clone for Set {
     fn clone(&self) -> Self {
         match &self.repr {
-            Repr::Intset(ints) => Set {
-                repr: Repr::Intset(ints.clone()),
-            },
+            Repr::Intset(ints) => Set { repr: Repr::Intset(ints.clone()) },
             Repr::Table(table) => {
-                let mut copy = Box::new(Table {
-                    dict: Dict::new(),
-                    member_heap: 0,
-                });
+                let mut copy = Box::new(Table { dict: Dict::new(), member_heap: 0 });
                 for (member, _) in table.dict.iter() {
                     copy.insert(member);
                 }
-                Set {
-                    repr: Repr::Table(copy),
-                }
+                Set { repr: Repr::Table(copy) }
             }
         }
     }
@@ -448,12 +422,7 @@ impl PartialEq for Set {
 
 impl std::fmt::Debug for Set {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_set()
-            .entries(
-                self.iter()
-                    .map(|member| String::from_utf8_lossy(&member).into_owned()),
-            )
-            .finish()
+        f.debug_set().entries(self.iter().map(|member| String::from_utf8_lossy(&member).into_owned())).finish()
     }
 }
 
@@ -462,19 +431,14 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    const SMALL: SetLimits = SetLimits {
-        max_intset_entries: 4,
-    };
+    const SMALL: SetLimits = SetLimits { max_intset_entries: 4 };
 
     fn set_of(members: &[&str], limits: &SetLimits) -> Set {
         Set::from_members(members.iter().map(|m| m.as_bytes()), limits)
     }
 
     fn sorted(set: &Set) -> Vec<String> {
-        let members: BTreeSet<String> = set
-            .iter()
-            .map(|m| String::from_utf8_lossy(&m).into_owned())
-            .collect();
+        let members: BTreeSet<String> = set.iter().map(|m| String::from_utf8_lossy(&m).into_owned()).collect();
         members.into_iter().collect()
     }
 
@@ -505,10 +469,7 @@ mod tests {
         }
         let extremes = set_of(&["-9223372036854775808", "9223372036854775807"], &SMALL);
         assert_eq!(extremes.encoding_name(), "intset");
-        assert_eq!(
-            sorted(&extremes),
-            ["-9223372036854775808", "9223372036854775807"]
-        );
+        assert_eq!(sorted(&extremes), ["-9223372036854775808", "9223372036854775807"]);
     }
 
     #[test]
@@ -555,19 +516,14 @@ mod tests {
         assert_eq!(Set::intersection(&[&a, &b], 1).len(), 1);
         assert!(Set::intersection(&[&a, &empty], 0).is_empty());
         assert!(Set::intersection(&[], 0).is_empty());
-        assert_eq!(
-            sorted(&Set::union(&[&a, &b, &empty], &limits)),
-            ["1", "2", "3", "4", "x"]
-        );
+        assert_eq!(sorted(&Set::union(&[&a, &b, &empty], &limits)), ["1", "2", "3", "4", "x"]);
         assert_eq!(sorted(&Set::difference(&[&a, &b], &limits)), ["1", "x"]);
         assert_eq!(sorted(&Set::difference(&[&a, &b, &c], &limits)), ["1"]);
         assert_eq!(Set::difference(&[&a, &a], &limits).len(), 0);
         // Many small sets against a large first one take the copy-and-remove path.
         let big: Vec<String> = (0..100).map(|i| i.to_string()).collect();
         let big = Set::from_members(big.iter(), &limits);
-        let tiny: Vec<Set> = (0..10)
-            .map(|i| set_of(&[&i.to_string()], &limits))
-            .collect();
+        let tiny: Vec<Set> = (0..10).map(|i| set_of(&[&i.to_string()], &limits)).collect();
         let mut operands = vec![&big];
         operands.extend(tiny.iter());
         assert_eq!(Set::difference(&operands, &limits).len(), 90);
@@ -586,12 +542,7 @@ mod tests {
         assert!(std::mem::size_of::<Set>() <= 24);
         let ints = set_of(&["1", "2", "3"], &SetLimits::default());
         assert_eq!(ints.heap_size(), 6);
-        let table = set_of(
-            &["1", "2", "3"],
-            &SetLimits {
-                max_intset_entries: 0,
-            },
-        );
+        let table = set_of(&["1", "2", "3"], &SetLimits { max_intset_entries: 0 });
         assert_eq!(table.encoding_name(), "hashtable");
         assert_eq!(ints, table);
         assert_eq!(table.clone(), ints.clone());

@@ -47,12 +47,7 @@ impl Model {
     }
 }
 
-fn apply(
-    hash: &mut Hash,
-    model: &mut Model,
-    op: Op,
-    limits: &HashLimits,
-) -> Result<(), TestCaseError> {
+fn apply(hash: &mut Hash, model: &mut Model, op: Op, limits: &HashLimits) -> Result<(), TestCaseError> {
     match op {
         Op::Set(field, value) => {
             if field.len() > limits.max_listpack_value || value.len() > limits.max_listpack_value {
@@ -77,11 +72,7 @@ fn apply(
             prop_assert_eq!(hash.remove(&field), at.is_some());
         }
         Op::Get(field) => {
-            let expected = model
-                .pairs
-                .iter()
-                .find(|(f, _)| *f == field)
-                .map(|(_, v)| v.as_slice());
+            let expected = model.pairs.iter().find(|(f, _)| *f == field).map(|(_, v)| v.as_slice());
             prop_assert_eq!(hash.get(&field), expected);
             prop_assert_eq!(hash.contains(&field), expected.is_some());
         }
@@ -97,11 +88,7 @@ fn apply(
                 prop_assert_eq!(seen.len(), (count as usize).min(map.len()));
                 prop_assert_eq!(distinct.len(), seen.len());
             } else {
-                let expected = if map.is_empty() {
-                    0
-                } else {
-                    count.unsigned_abs() as usize
-                };
+                let expected = if map.is_empty() { 0 } else { count.unsigned_abs() as usize };
                 prop_assert_eq!(seen.len(), expected);
             }
         }

@@ -6,10 +6,7 @@ use proptest::prelude::*;
 use rds_storage::hll::{self, Encoding, HllError, DENSE_LEN, HEADER_LEN};
 
 fn elements() -> impl Strategy<Value = Vec<Vec<u8>>> {
-    prop::collection::vec(
-        any::<u32>().prop_map(|n| n.to_string().into_bytes()),
-        0..400,
-    )
+    prop::collection::vec(any::<u32>().prop_map(|n| n.to_string().into_bytes()), 0..400)
 }
 
 fn dense_of(elements: &[Vec<u8>]) -> Vec<u8> {

@@ -71,30 +71,17 @@ fn model_range(start: i64, stop: i64, len: usize) -> Option<(usize, usize)> {
 }
 
 fn model_index(index: i64, len: usize) -> Option<usize> {
-    let i = if index < 0 {
-        i128::from(index) + len as i128
-    } else {
-        i128::from(index)
-    };
+    let i = if index < 0 { i128::from(index) + len as i128 } else { i128::from(index) };
     (0..len as i128).contains(&i).then_some(i as usize)
 }
 
-fn model_positions(
-    model: &VecDeque<Vec<u8>>,
-    v: &[u8],
-    rank: i64,
-    count: usize,
-    maxlen: usize,
-) -> Vec<usize> {
+fn model_positions(model: &VecDeque<Vec<u8>>, v: &[u8], rank: i64, count: usize, maxlen: usize) -> Vec<usize> {
     let mut indexes: Vec<usize> = (0..model.len()).collect();
     if rank < 0 {
         indexes.reverse();
     }
     let compared = if maxlen == 0 { usize::MAX } else { maxlen };
-    let matches = indexes
-        .into_iter()
-        .take(compared)
-        .filter(|&i| model[i] == v);
+    let matches = indexes.into_iter().take(compared).filter(|&i| model[i] == v);
     let skip = usize::try_from(rank.unsigned_abs().saturating_sub(1)).unwrap_or(usize::MAX);
     let wanted = if count == 0 { usize::MAX } else { count };
     matches.skip(skip).take(wanted).collect()
@@ -112,10 +99,7 @@ fn apply(list: &mut List, model: &mut VecDeque<Vec<u8>>, op: Op) {
         }
         Op::Pop(End::Head) => assert_eq!(list.pop(End::Head), model.pop_front()),
         Op::Pop(End::Tail) => assert_eq!(list.pop(End::Tail), model.pop_back()),
-        Op::Get(i) => assert_eq!(
-            list.get(i),
-            model_index(i, model.len()).map(|i| &model[i][..])
-        ),
+        Op::Get(i) => assert_eq!(list.get(i), model_index(i, model.len()).map(|i| &model[i][..])),
         Op::Set(i, v) => {
             let at = model_index(i, model.len());
             assert_eq!(list.set(i, &v), at.is_some());
@@ -151,10 +135,7 @@ fn apply(list: &mut List, model: &mut VecDeque<Vec<u8>>, op: Op) {
             assert_eq!(list.remove_matching(&v, count), matches.len());
         }
         Op::Positions(v, rank, count, maxlen) => {
-            assert_eq!(
-                list.positions(&v, rank, count, maxlen),
-                model_positions(model, &v, rank, count, maxlen)
-            );
+            assert_eq!(list.positions(&v, rank, count, maxlen), model_positions(model, &v, rank, count, maxlen));
         }
         Op::Trim(start, stop) => {
             list.trim(start, stop);

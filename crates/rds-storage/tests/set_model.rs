@@ -59,52 +59,28 @@ fn check_algebra(
     let other = Set::from_members(other_model.iter(), limits);
     let collect = |s: &Set| s.iter().map(|m| m.to_vec()).collect::<BTreeSet<_>>();
 
-    let inter: BTreeSet<Vec<u8>> = Set::intersection(&[set, &other], 0)
-        .iter()
-        .map(|m| m.to_vec())
-        .collect();
+    let inter: BTreeSet<Vec<u8>> = Set::intersection(&[set, &other], 0).iter().map(|m| m.to_vec()).collect();
     prop_assert_eq!(&inter, &model.intersection(&other_model).cloned().collect());
     let limited = Set::intersection(&[set, &other, set], 1);
     prop_assert_eq!(limited.len(), inter.len().min(1));
 
     let union = Set::union(&[set, &other], limits);
-    prop_assert_eq!(
-        collect(&union),
-        model.union(&other_model).cloned().collect()
-    );
+    prop_assert_eq!(collect(&union), model.union(&other_model).cloned().collect());
     let diff = Set::difference(&[set, &other], limits);
-    prop_assert_eq!(
-        collect(&diff),
-        model.difference(&other_model).cloned().collect()
-    );
+    prop_assert_eq!(collect(&diff), model.difference(&other_model).cloned().collect());
     let reverse = Set::difference(&[&other, set, &Set::new()], limits);
-    prop_assert_eq!(
-        collect(&reverse),
-        other_model.difference(model).cloned().collect()
-    );
+    prop_assert_eq!(collect(&reverse), other_model.difference(model).cloned().collect());
 
     // Results are built like SUNIONSTORE's: an intset only when all-integer and small enough.
-    for (result, expected) in [
-        (&union, model.union(&other_model).count()),
-        (&diff, diff.len()),
-    ] {
+    for (result, expected) in [(&union, model.union(&other_model).count()), (&diff, diff.len())] {
         let all_ints = result.iter().all(|m| parse_i64(&m).is_some());
-        let encoding = if all_ints && expected <= limits.max_intset_entries {
-            "intset"
-        } else {
-            "hashtable"
-        };
+        let encoding = if all_ints && expected <= limits.max_intset_entries { "intset" } else { "hashtable" };
         prop_assert_eq!(result.encoding_name(), encoding);
     }
     Ok(())
 }
 
-fn apply(
-    set: &mut Set,
-    model: &mut Model,
-    op: Op,
-    limits: &SetLimits,
-) -> Result<(), TestCaseError> {
+fn apply(set: &mut Set, model: &mut Model, op: Op, limits: &SetLimits) -> Result<(), TestCaseError> {
     match op {
         Op::Insert(m) => {
             let added = model.members.insert(m.clone());
@@ -123,10 +99,7 @@ fn apply(
             let popped = set.pop_random_many(count);
             prop_assert_eq!(popped.len(), count.min(model.members.len()));
             for m in popped {
-                prop_assert!(
-                    model.members.remove(m.as_slice()),
-                    "popped twice or never present"
-                );
+                prop_assert!(model.members.remove(m.as_slice()), "popped twice or never present");
             }
         }
         Op::RandomMembers(count) => {
@@ -137,11 +110,7 @@ fn apply(
                 prop_assert_eq!(seen.len(), (count as usize).min(model.members.len()));
                 prop_assert_eq!(seen.iter().collect::<BTreeSet<_>>().len(), seen.len());
             } else {
-                let expected = if model.members.is_empty() {
-                    0
-                } else {
-                    count.unsigned_abs() as usize
-                };
+                let expected = if model.members.is_empty() { 0 } else { count.unsigned_abs() as usize };
                 prop_assert_eq!(seen.len(), expected);
             }
             let one = set.random_member().map(|m| m.to_vec());

@@ -6,9 +6,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use proptest::prelude::*;
-use rds_storage::zset::{
-    AddFlags, AddOutcome, LexRange, Limit, ScoreRange, ZSet, ZSetError, ZSetLimits,
-};
+use rds_storage::zset::{AddFlags, AddOutcome, LexRange, Limit, ScoreRange, ZSet, ZSetError, ZSetLimits};
 
 /// What to query after a step: a score range, a lex range, ZRANGE start/stop, LIMIT, REV.
 type Probe = (ScoreRange, LexRange, i64, i64, Limit, bool);
@@ -32,34 +30,18 @@ fn sorted(model: &BTreeMap<Vec<u8>, f64>) -> Vec<(Vec<u8>, f64)> {
 }
 
 fn member() -> impl Strategy<Value = Vec<u8>> {
-    prop::collection::vec(
-        prop::sample::select(vec![b'a', b'b', b'c', b'\0', 0xff]),
-        0..7,
-    )
+    prop::collection::vec(prop::sample::select(vec![b'a', b'b', b'c', b'\0', 0xff]), 0..7)
 }
 
 fn score() -> impl Strategy<Value = f64> {
     prop_oneof![
-        prop::sample::select(vec![
-            f64::NEG_INFINITY,
-            -2.5,
-            -1.0,
-            0.0,
-            0.5,
-            1.0,
-            2.0,
-            1e300,
-            f64::INFINITY
-        ]),
+        prop::sample::select(vec![f64::NEG_INFINITY, -2.5, -1.0, 0.0, 0.5, 1.0, 2.0, 1e300, f64::INFINITY]),
         (-5i32..5).prop_map(f64::from),
     ]
 }
 
 fn score_bound() -> impl Strategy<Value = Vec<u8>> {
-    (
-        any::<bool>(),
-        prop::sample::select(vec!["-inf", "+inf", "-1", "0", "0.5", "1", "2", "3"]),
-    )
+    (any::<bool>(), prop::sample::select(vec!["-inf", "+inf", "-1", "0", "0.5", "1", "2", "3"]))
         .prop_map(|(ex, v)| format!("{}{v}", if ex { "(" } else { "" }).into_bytes())
 }
 
@@ -71,8 +53,7 @@ fn lex_bound() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         Just(b"-".to_vec()),
         Just(b"+".to_vec()),
-        (any::<bool>(), member())
-            .prop_map(|(ex, m)| [if ex { b"(" } else { b"[" }.to_vec(), m].concat()),
+        (any::<bool>(), member()).prop_map(|(ex, m)| [if ex { b"(" } else { b"[" }.to_vec(), m].concat()),
     ]
 }
 
@@ -95,16 +76,8 @@ fn index() -> impl Strategy<Value = i64> {
 }
 
 fn op(lex_only: bool) -> impl Strategy<Value = Op> {
-    let add_score = if lex_only {
-        Just(1.0).boxed()
-    } else {
-        score().boxed()
-    };
-    let add_flags = if lex_only {
-        Just(AddFlags::default()).boxed()
-    } else {
-        flags().boxed()
-    };
+    let add_score = if lex_only { Just(1.0).boxed() } else { score().boxed() };
+    let add_flags = if lex_only { Just(AddFlags::default()).boxed() } else { flags().boxed() };
     prop_oneof![
         6 => (member(), add_score, add_flags).prop_map(|(m, s, f)| Op::Add(m, s, f)),
         2 => member().prop_map(Op::Remove),
@@ -129,9 +102,7 @@ impl Model {
             if flags.xx {
                 return Ok(AddOutcome::Skipped);
             }
-            if self.map.len() + 1 > self.limits.max_listpack_entries
-                || member.len() > self.limits.max_listpack_value
-            {
+            if self.map.len() + 1 > self.limits.max_listpack_entries || member.len() > self.limits.max_listpack_value {
                 self.skiplist = true;
             }
             self.map.insert(member.to_vec(), self.normalize(score));
@@ -194,16 +165,8 @@ impl Model {
             }
             Op::RemoveRank(start, stop) => {
                 let len = self.map.len() as i64;
-                let first = if *start < 0 {
-                    start.saturating_add(len).max(0)
-                } else {
-                    *start
-                };
-                let last = if *stop < 0 {
-                    stop.saturating_add(len)
-                } else {
-                    (*stop).min(len - 1)
-                };
+                let first = if *start < 0 { start.saturating_add(len).max(0) } else { *start };
+                let last = if *stop < 0 { stop.saturating_add(len) } else { (*stop).min(len - 1) };
                 let expected = if first > last || first >= len {
                     0
                 } else {
@@ -233,19 +196,13 @@ impl Model {
                 for (member, _) in &entries {
                     self.map.remove(member);
                 }
-                let popped: Vec<(Vec<u8>, f64)> = zset
-                    .pop(*count, *max)
-                    .into_iter()
-                    .map(|(m, s)| (m.to_vec(), s))
-                    .collect();
+                let popped: Vec<(Vec<u8>, f64)> =
+                    zset.pop(*count, *max).into_iter().map(|(m, s)| (m.to_vec(), s)).collect();
                 assert_eq!(popped, entries);
             }
             Op::Convert => {
                 let fits = self.map.len() <= self.limits.max_listpack_entries
-                    && self
-                        .map
-                        .keys()
-                        .all(|m| m.len() <= self.limits.max_listpack_value);
+                    && self.map.keys().all(|m| m.len() <= self.limits.max_listpack_value);
                 if fits {
                     self.skiplist = false;
                 }
@@ -257,26 +214,15 @@ impl Model {
     fn check(&self, zset: &ZSet, probe: &Probe) {
         let (range, lex, start, stop, limit, reverse) = probe;
         let entries = sorted(&self.map);
-        let owned = |it: rds_storage::zset::ZIter<'_>| -> Vec<(Vec<u8>, f64)> {
-            it.map(|(m, s)| (m.to_vec(), s)).collect()
-        };
+        let owned =
+            |it: rds_storage::zset::ZIter<'_>| -> Vec<(Vec<u8>, f64)> { it.map(|(m, s)| (m.to_vec(), s)).collect() };
         assert_eq!(zset.len(), entries.len());
-        assert_eq!(
-            zset.encoding_name(),
-            if self.skiplist {
-                "skiplist"
-            } else {
-                "listpack"
-            }
-        );
+        assert_eq!(zset.encoding_name(), if self.skiplist { "skiplist" } else { "listpack" });
         assert_eq!(owned(zset.iter()), entries);
         for (rank, (member, score)) in entries.iter().enumerate() {
             assert_eq!(zset.score(member), Some(*score));
             assert_eq!(zset.rank(member, false), Some((rank, *score)));
-            assert_eq!(
-                zset.rank(member, true),
-                Some((entries.len() - 1 - rank, *score))
-            );
+            assert_eq!(zset.rank(member, true), Some((entries.len() - 1 - rank, *score)));
         }
         // Score ranges, with LIMIT, in both directions.
         let (lo, hi) = self.window(|e| !range.above_min(e.1), |e| range.below_max(e.1));
@@ -300,16 +246,8 @@ impl Model {
         assert_eq!(owned(got), window);
         // Rank ranges.
         let len = entries.len() as i64;
-        let s = if *start < 0 {
-            start.saturating_add(len).max(0)
-        } else {
-            *start
-        };
-        let e = if *stop < 0 {
-            stop.saturating_add(len)
-        } else {
-            (*stop).min(len - 1)
-        };
+        let s = if *start < 0 { start.saturating_add(len).max(0) } else { *start };
+        let e = if *stop < 0 { stop.saturating_add(len) } else { (*stop).min(len - 1) };
         let mut by_rank: Vec<(Vec<u8>, f64)> = Vec::new();
         if s <= e && s < len {
             let mut ordered = entries.clone();
@@ -327,18 +265,13 @@ impl Model {
             if *reverse {
                 expected.reverse();
             }
-            assert_eq!(
-                owned(zset.range_by_lex(lex, *reverse, Limit::NONE)),
-                expected
-            );
+            assert_eq!(owned(zset.range_by_lex(lex, *reverse, Limit::NONE)), expected);
         }
         // SCAN and random members see exactly the members.
         let mut scanned = HashSet::new();
         let mut cursor = 0;
         loop {
-            cursor = zset.scan(cursor, |m, s| {
-                assert!(scanned.insert((m.to_vec(), s.to_bits())))
-            });
+            cursor = zset.scan(cursor, |m, s| assert!(scanned.insert((m.to_vec(), s.to_bits()))));
             if cursor == 0 {
                 break;
             }
@@ -356,27 +289,13 @@ impl Model {
 }
 
 fn probe() -> impl Strategy<Value = Probe> {
-    (
-        score_range(),
-        lex_range(),
-        index(),
-        index(),
-        (-1i64..4, -1i64..4),
-        any::<bool>(),
-    )
+    (score_range(), lex_range(), index(), index(), (-1i64..4, -1i64..4), any::<bool>())
         .prop_map(|(r, l, a, b, (offset, count), rev)| (r, l, a, b, Limit { offset, count }, rev))
 }
 
 fn run(ops: Vec<(Op, Probe)>, entries: usize, value: usize) {
-    let limits = ZSetLimits {
-        max_listpack_entries: entries,
-        max_listpack_value: value,
-    };
-    let mut model = Model {
-        map: BTreeMap::new(),
-        skiplist: false,
-        limits,
-    };
+    let limits = ZSetLimits { max_listpack_entries: entries, max_listpack_value: value };
+    let mut model = Model { map: BTreeMap::new(), skiplist: false, limits };
     let mut zset = ZSet::new();
     for (op, probe) in &ops {
         model.apply(op, &mut zset);
@@ -401,11 +320,7 @@ proptest! {
 #[test]
 fn large_sets_match_model_through_many_operations() {
     let limits = ZSetLimits::default();
-    let mut model = Model {
-        map: BTreeMap::new(),
-        skiplist: false,
-        limits,
-    };
+    let mut model = Model { map: BTreeMap::new(), skiplist: false, limits };
     let mut zset = ZSet::new();
     let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
     let mut next = move || {
@@ -418,39 +333,17 @@ fn large_sets_match_model_through_many_operations() {
         let member = format!("m{}", next() % 3000).into_bytes();
         let roll = next() % 10;
         let op = match roll {
-            0..=5 => Op::Add(
-                member,
-                (next() % 200) as f64 / 4.0,
-                AddFlags {
-                    incr: roll == 0,
-                    ..AddFlags::default()
-                },
-            ),
+            0..=5 => Op::Add(member, (next() % 200) as f64 / 4.0, AddFlags { incr: roll == 0, ..AddFlags::default() }),
             6..=7 => Op::Remove(member),
             8 => Op::Pop((next() % 3) as usize, next() & 1 == 0),
             _ => {
                 let lo = (next() % 200) as f64 / 4.0;
-                Op::RemoveScore(ScoreRange {
-                    min: lo,
-                    max: lo + 0.5,
-                    min_exclusive: false,
-                    max_exclusive: true,
-                })
+                Op::RemoveScore(ScoreRange { min: lo, max: lo + 0.5, min_exclusive: false, max_exclusive: true })
             }
         };
         model.apply(&op, &mut zset);
         if step % 2000 < 1 {
-            let probe = (
-                ScoreRange::ALL,
-                LexRange::ALL,
-                10,
-                -10,
-                Limit {
-                    offset: 5,
-                    count: 20,
-                },
-                step % 4000 < 1,
-            );
+            let probe = (ScoreRange::ALL, LexRange::ALL, 10, -10, Limit { offset: 5, count: 20 }, step % 4000 < 1);
             model.check(&zset, &probe);
         }
     }

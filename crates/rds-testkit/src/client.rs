@@ -64,14 +64,9 @@ pub struct Client {
 impl Client {
     /// Connects to `127.0.0.1:port` with the default timeouts.
     pub fn connect(port: u16) -> anyhow::Result<Client> {
-        let stream = TcpStream::connect(("127.0.0.1", port))
-            .with_context(|| format!("connect to 127.0.0.1:{port}"))?;
+        let stream = TcpStream::connect(("127.0.0.1", port)).with_context(|| format!("connect to 127.0.0.1:{port}"))?;
         stream.set_nodelay(true).context("set TCP_NODELAY")?;
-        let mut client = Client {
-            stream,
-            buf: Vec::new(),
-            timeout: DEFAULT_TIMEOUT,
-        };
+        let mut client = Client { stream, buf: Vec::new(), timeout: DEFAULT_TIMEOUT };
         client.set_timeout(DEFAULT_TIMEOUT)?;
         Ok(client)
     }
@@ -79,12 +74,8 @@ impl Client {
     /// Changes the read and write timeouts.
     pub fn set_timeout(&mut self, timeout: Duration) -> anyhow::Result<()> {
         self.timeout = timeout;
-        self.stream
-            .set_read_timeout(Some(timeout))
-            .context("set read timeout")?;
-        self.stream
-            .set_write_timeout(Some(timeout))
-            .context("set write timeout")?;
+        self.stream.set_read_timeout(Some(timeout)).context("set read timeout")?;
+        self.stream.set_write_timeout(Some(timeout)).context("set write timeout")?;
         Ok(())
     }
 
@@ -119,11 +110,7 @@ impl Client {
                 Ok(())
             }
             Err(error) if matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                bail!(
-                    "no complete reply within {:?} (have {})",
-                    self.timeout,
-                    escape(&self.buf)
-                )
+                bail!("no complete reply within {:?} (have {})", self.timeout, escape(&self.buf))
             }
             Err(error) => Err(error).context("read from server"),
         }
@@ -159,8 +146,7 @@ impl Client {
 
     /// Sends a command and returns the raw reply; panics on I/O or protocol failure.
     pub fn cmd(&mut self, args: &[&str]) -> Vec<u8> {
-        self.try_cmd(args)
-            .unwrap_or_else(|error| panic!("{args:?}: {error:#}"))
+        self.try_cmd(args).unwrap_or_else(|error| panic!("{args:?}: {error:#}"))
     }
 
     /// Sends a command and returns the raw reply as text (lossy), for readable assertions.
@@ -178,24 +164,14 @@ impl Client {
             match self.stream.read(&mut chunk) {
                 Ok(0) => return Ok(received),
                 Ok(n) => received.extend_from_slice(&chunk[..n]),
-                Err(error)
-                    if matches!(
-                        error.kind(),
-                        ErrorKind::ConnectionReset | ErrorKind::BrokenPipe
-                    ) =>
-                {
+                Err(error) if matches!(error.kind(), ErrorKind::ConnectionReset | ErrorKind::BrokenPipe) => {
                     return Ok(received)
                 }
-                Err(error)
-                    if matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+                Err(error) if matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
                 Err(error) => return Err(error).context("read from server"),
             }
             if Instant::now() >= deadline {
-                bail!(
-                    "connection still open after {:?}; received {}",
-                    self.timeout,
-                    escape(&received)
-                );
+                bail!("connection still open after {:?}; received {}", self.timeout, escape(&received));
             }
         }
     }
@@ -207,14 +183,8 @@ mod tests {
 
     #[test]
     fn encodes_commands_as_bulk_arrays() {
-        assert_eq!(
-            encode_command(&["GET", "k"]),
-            b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n"
-        );
-        assert_eq!(
-            encode_command(&[b"a\x00".as_slice(), b""]),
-            b"*2\r\n$2\r\na\x00\r\n$0\r\n\r\n"
-        );
+        assert_eq!(encode_command(&["GET", "k"]), b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n");
+        assert_eq!(encode_command(&[b"a\x00".as_slice(), b""]), b"*2\r\n$2\r\na\x00\r\n$0\r\n\r\n");
     }
 
     #[test]

@@ -51,18 +51,9 @@ impl fmt::Display for Mismatch {
             Compare::Unordered => " (unordered)",
             Compare::Fields => " (field names)",
         };
-        writeln!(
-            f,
-            "{} [{}]{mode}: {}",
-            self.location, self.protocol, self.command
-        )?;
+        writeln!(f, "{} [{}]{mode}: {}", self.location, self.protocol, self.command)?;
         writeln!(f, "    {:<13} {}", format!("{}:", self.names.0), self.ours)?;
-        write!(
-            f,
-            "    {:<13} {}",
-            format!("{}:", self.names.1),
-            self.theirs
-        )
+        write!(f, "    {:<13} {}", format!("{}:", self.names.1), self.theirs)
     }
 }
 
@@ -71,10 +62,7 @@ fn shown(bytes: &[u8]) -> String {
     if text.len() <= SHOWN_CHARS {
         return text;
     }
-    let cut = (0..=SHOWN_CHARS)
-        .rev()
-        .find(|&i| text.is_char_boundary(i))
-        .unwrap_or(0);
+    let cut = (0..=SHOWN_CHARS).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
     format!("{}... ({} bytes)", &text[..cut], bytes.len())
 }
 
@@ -89,12 +77,7 @@ struct Session {
 impl Session {
     /// Opens the `main` connection; returns the session and the HELLO 3 reply of RESP3 runs.
     fn open(port: u16, resp3: bool) -> anyhow::Result<(Session, Option<Vec<u8>>)> {
-        let mut session = Session {
-            port,
-            resp3,
-            conns: HashMap::new(),
-            current: "main".to_string(),
-        };
+        let mut session = Session { port, resp3, conns: HashMap::new(), current: "main".to_string() };
         let hello = session.connect()?;
         Ok((session, hello))
     }
@@ -104,11 +87,7 @@ impl Session {
     fn connect(&mut self) -> anyhow::Result<Option<Vec<u8>>> {
         let mut client = Client::connect(self.port)?;
         client.set_timeout(STEP_TIMEOUT)?;
-        let hello = if self.resp3 {
-            Some(client.try_cmd(&["HELLO", "3"])?)
-        } else {
-            None
-        };
+        let hello = if self.resp3 { Some(client.try_cmd(&["HELLO", "3"])?) } else { None };
         self.conns.insert(self.current.clone(), Some(client));
         Ok(hello)
     }
@@ -169,19 +148,13 @@ pub fn run_script(script: &Script, resp3: bool, ours: Side<'_>, theirs: Side<'_>
     let mismatch = |step: Option<&Step>, compare, ours: String, theirs: String| Mismatch {
         location: format!("{}:{}", script.name, step.map_or(0, |s| s.line)),
         protocol,
-        command: step.map_or_else(
-            || "(connect, HELLO 3 in RESP3 runs)".to_string(),
-            |s| s.text.clone(),
-        ),
+        command: step.map_or_else(|| "(connect, HELLO 3 in RESP3 runs)".to_string(), |s| s.text.clone()),
         compare,
         ours,
         theirs,
         names: names.clone(),
     };
-    let (mut a, mut b) = match (
-        Session::open(ours.port, resp3),
-        Session::open(theirs.port, resp3),
-    ) {
+    let (mut a, mut b) = match (Session::open(ours.port, resp3), Session::open(theirs.port, resp3)) {
         (Ok((a, hello_a)), Ok((b, hello_b))) => {
             if let (Some(x), Some(y)) = (hello_a, hello_b) {
                 if !replies_match(Compare::Shape, &x, &y) {
@@ -191,9 +164,7 @@ pub fn run_script(script: &Script, resp3: bool, ours: Side<'_>, theirs: Side<'_>
             (a, b)
         }
         (a, b) => {
-            let text = |r: anyhow::Result<_>| {
-                r.map_or_else(|e| format!("<{e:#}>"), |_| "<connected>".into())
-            };
+            let text = |r: anyhow::Result<_>| r.map_or_else(|e| format!("<{e:#}>"), |_| "<connected>".into());
             return vec![mismatch(None, Compare::Exact, text(a), text(b))];
         }
     };
@@ -222,8 +193,7 @@ pub fn run_script(script: &Script, resp3: bool, ours: Side<'_>, theirs: Side<'_>
                     Err(error) => format!("<{error:#}>"),
                 };
                 let mut last = mismatch(Some(step), compare, text(left), text(right));
-                last.command
-                    .push_str("  [connection failed: the rest of the script was not run]");
+                last.command.push_str("  [connection failed: the rest of the script was not run]");
                 found.push(last);
                 break;
             }

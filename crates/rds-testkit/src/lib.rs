@@ -23,6 +23,4 @@ pub mod util;
 
 pub use client::{encode_command, Client};
 pub use process::{ServerBuilder, TestServer};
-pub use util::{
-    escape, free_port, require_python_redis, require_redis, wait_until, RedisBins, TempDir,
-};
+pub use util::{escape, free_port, require_python_redis, require_redis, wait_until, RedisBins, TempDir};

@@ -106,14 +106,10 @@ impl ServerBuilder {
     }
 
     fn spawn_on(&self, port: u16) -> anyhow::Result<TestServer> {
-        let name = self.program.file_name().map_or_else(
-            || "server".to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
+        let name = self.program.file_name().map_or_else(|| "server".to_string(), |n| n.to_string_lossy().into_owned());
         let dir = TempDir::new(&format!("rds-test-{name}"))?;
         let log_path = dir.path().join("server.log");
-        let log =
-            File::create(&log_path).with_context(|| format!("create {}", log_path.display()))?;
+        let log = File::create(&log_path).with_context(|| format!("create {}", log_path.display()))?;
         let log_err = log.try_clone().context("clone the log file handle")?;
         let mut command = Command::new(&self.program);
         if let Some(config) = &self.config_file {
@@ -124,22 +120,9 @@ impl ServerBuilder {
         }
         command.arg("--dir").arg(dir.path());
         command.args(&self.args);
-        command
-            .current_dir(dir.path())
-            .stdin(Stdio::null())
-            .stdout(log)
-            .stderr(log_err);
-        let child = command
-            .spawn()
-            .with_context(|| format!("start {}", self.program.display()))?;
-        Ok(TestServer {
-            child,
-            port,
-            dir,
-            log_path,
-            name,
-            exit: None,
-        })
+        command.current_dir(dir.path()).stdin(Stdio::null()).stdout(log).stderr(log_err);
+        let child = command.spawn().with_context(|| format!("start {}", self.program.display()))?;
+        Ok(TestServer { child, port, dir, log_path, name, exit: None })
     }
 }
 
@@ -182,9 +165,7 @@ impl TestServer {
 
     /// Everything the server printed so far (lossy UTF-8).
     pub fn log(&self) -> String {
-        std::fs::read(&self.log_path)
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
-            .unwrap_or_default()
+        std::fs::read(&self.log_path).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default()
     }
 
     /// Waits until the log contains `needle`; true when it appeared in time.
@@ -197,12 +178,7 @@ impl TestServer {
         let log = self.log();
         let lines: Vec<&str> = log.lines().collect();
         let start = lines.len().saturating_sub(LOG_TAIL_LINES);
-        eprintln!(
-            "---- {} (port {}) log, last {} lines ----",
-            self.name,
-            self.port,
-            lines.len() - start
-        );
+        eprintln!("---- {} (port {}) log, last {} lines ----", self.name, self.port, lines.len() - start);
         for line in &lines[start..] {
             eprintln!("{line}");
         }
@@ -230,14 +206,8 @@ impl TestServer {
                 Ok(mut client) => {
                     client.set_timeout(Duration::from_secs(2))?;
                     match client.try_cmd(&["PING"]) {
-                        Ok(reply)
-                            if reply.starts_with(b"+PONG") || reply.starts_with(b"-NOAUTH") =>
-                        {
-                            return Ok(())
-                        }
-                        Ok(reply) => {
-                            last_error = format!("PING replied {}", crate::util::escape(&reply))
-                        }
+                        Ok(reply) if reply.starts_with(b"+PONG") || reply.starts_with(b"-NOAUTH") => return Ok(()),
+                        Ok(reply) => last_error = format!("PING replied {}", crate::util::escape(&reply)),
                         Err(error) => last_error = format!("{error:#}"),
                     }
                 }
@@ -245,11 +215,7 @@ impl TestServer {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        bail!(
-            "{} on port {} not ready within {timeout:?}: {last_error}",
-            self.name,
-            self.port
-        )
+        bail!("{} on port {} not ready within {timeout:?}: {last_error}", self.name, self.port)
     }
 
     /// The exit status if the process has exited.
@@ -276,10 +242,7 @@ impl TestServer {
 
     /// Sends a signal by name (`TERM`, `INT`, `KILL`, ...) with `kill(1)`.
     pub fn signal(&self, name: &str) -> anyhow::Result<()> {
-        let status = Command::new("kill")
-            .args(["-s", name, &self.pid().to_string()])
-            .status()
-            .context("run kill")?;
+        let status = Command::new("kill").args(["-s", name, &self.pid().to_string()]).status().context("run kill")?;
         if !status.success() {
             bail!("kill -s {name} {} failed: {status}", self.pid());
         }

@@ -108,8 +108,7 @@ impl Script {
 }
 
 fn split_command(line: usize, text: &str) -> anyhow::Result<Vec<Vec<u8>>> {
-    let argv =
-        split_args(text.as_bytes()).with_context(|| format!("line {line}: unbalanced quotes"))?;
+    let argv = split_args(text.as_bytes()).with_context(|| format!("line {line}: unbalanced quotes"))?;
     if argv.is_empty() {
         bail!("line {line}: empty command");
     }
@@ -122,21 +121,16 @@ fn parse_directive(line: usize, text: &str) -> anyhow::Result<Option<Action>> {
     Ok(Some(match word {
         "!resp3" => return Ok(None),
         "!sleep" => {
-            let ms: u64 = rest
-                .parse()
-                .with_context(|| format!("line {line}: !sleep needs milliseconds"))?;
+            let ms: u64 = rest.parse().with_context(|| format!("line {line}: !sleep needs milliseconds"))?;
             Action::Sleep(Duration::from_millis(ms))
         }
         "!reconnect" => Action::Reconnect,
         "!read" => Action::Read,
-        "!conn" if !rest.is_empty() && !rest.contains(char::is_whitespace) => {
-            Action::Switch(rest.to_string())
-        }
+        "!conn" if !rest.is_empty() && !rest.contains(char::is_whitespace) => Action::Switch(rest.to_string()),
         "!noreply" => Action::NoReply(split_command(line, rest)?),
         "!close" => Action::Close(split_command(line, rest)?),
         "!raw" | "!rawclose" => {
-            let parts = split_args(rest.as_bytes())
-                .with_context(|| format!("line {line}: unbalanced quotes"))?;
+            let parts = split_args(rest.as_bytes()).with_context(|| format!("line {line}: unbalanced quotes"))?;
             match <[Vec<u8>; 1]>::try_from(parts) {
                 Ok([bytes]) if word == "!raw" => Action::Raw(bytes),
                 Ok([bytes]) => Action::RawClose(bytes),
@@ -149,12 +143,7 @@ fn parse_directive(line: usize, text: &str) -> anyhow::Result<Option<Action>> {
 
 /// Parses the text of a script file.
 pub fn parse_script(name: &str, text: &str) -> anyhow::Result<Script> {
-    let mut script = Script {
-        name: name.to_string(),
-        resp3: false,
-        needs: Vec::new(),
-        steps: Vec::new(),
-    };
+    let mut script = Script { name: name.to_string(), resp3: false, needs: Vec::new(), steps: Vec::new() };
     for (index, raw_line) in text.lines().enumerate() {
         let line = index + 1;
         let trimmed = raw_line.trim();
@@ -169,9 +158,7 @@ pub fn parse_script(name: &str, text: &str) -> anyhow::Result<Script> {
             _ => (Compare::Exact, trimmed),
         };
         if let Some(commands) = rest.strip_prefix("!needs ") {
-            script
-                .needs
-                .extend(commands.split_whitespace().map(str::to_lowercase));
+            script.needs.extend(commands.split_whitespace().map(str::to_lowercase));
             continue;
         }
         let action = if rest.starts_with('!') {
@@ -185,12 +172,7 @@ pub fn parse_script(name: &str, text: &str) -> anyhow::Result<Script> {
         } else {
             Action::Command(split_command(line, rest).with_context(|| name.to_string())?)
         };
-        script.steps.push(Step {
-            line,
-            text: trimmed.to_string(),
-            action,
-            compare,
-        });
+        script.steps.push(Step { line, text: trimmed.to_string(), action, compare });
     }
     Ok(script)
 }
@@ -225,13 +207,7 @@ pub fn info_fields(frame: &Frame) -> Option<Vec<String>> {
         .lines()
         .map(str::trim)
         .filter(|line| !line.is_empty())
-        .map(|line| {
-            if line.starts_with('#') {
-                line
-            } else {
-                line.split(':').next().unwrap_or(line)
-            }
-        })
+        .map(|line| if line.starts_with('#') { line } else { line.split(':').next().unwrap_or(line) })
         .map(str::to_string)
         .collect();
     fields.sort();
@@ -324,34 +300,19 @@ mod tests {
         let script = parse_script("t.txt", text).unwrap();
         assert!(script.resp3);
         assert_eq!(script.needs, vec!["lpush".to_string(), "sadd".to_string()]);
-        let actions: Vec<(usize, Action, Compare)> = script
-            .steps
-            .iter()
-            .map(|s| (s.line, s.action.clone(), s.compare))
-            .collect();
+        let actions: Vec<(usize, Action, Compare)> =
+            script.steps.iter().map(|s| (s.line, s.action.clone(), s.compare)).collect();
         let argv = |words: &[&[u8]]| words.iter().map(|w| w.to_vec()).collect::<Vec<_>>();
         assert_eq!(
             actions,
             vec![
-                (
-                    4,
-                    Action::Command(argv(&[b"SET", b"k", b"a b\x00"])),
-                    Compare::Exact
-                ),
+                (4, Action::Command(argv(&[b"SET", b"k", b"a b\x00"])), Compare::Exact),
                 (5, Action::Command(argv(&[b"TIME"])), Compare::Shape),
                 (6, Action::Command(argv(&[b"COMMAND"])), Compare::Type),
-                (
-                    7,
-                    Action::Command(argv(&[b"KEYS", b"*"])),
-                    Compare::Unordered
-                ),
+                (7, Action::Command(argv(&[b"KEYS", b"*"])), Compare::Unordered),
                 (8, Action::Sleep(Duration::from_millis(5)), Compare::Exact),
                 (9, Action::Reconnect, Compare::Exact),
-                (
-                    10,
-                    Action::NoReply(argv(&[b"CLIENT", b"REPLY", b"OFF"])),
-                    Compare::Exact
-                ),
+                (10, Action::NoReply(argv(&[b"CLIENT", b"REPLY", b"OFF"])), Compare::Exact),
                 (11, Action::Close(argv(&[b"QUIT"])), Compare::Exact),
                 (12, Action::Raw(b"PING\r\n".to_vec()), Compare::Exact),
                 (13, Action::RawClose(b"*x".to_vec()), Compare::Exact),
@@ -374,47 +335,15 @@ mod tests {
     fn compares_by_mode() {
         assert!(replies_match(Compare::Exact, b"+OK\r\n", b"+OK\r\n"));
         assert!(!replies_match(Compare::Exact, b"$-1\r\n", b"*-1\r\n"));
-        assert!(replies_match(
-            Compare::Shape,
-            b"*2\r\n$2\r\n10\r\n$1\r\n5\r\n",
-            b"*2\r\n$1\r\n9\r\n$2\r\n77\r\n"
-        ));
-        assert!(!replies_match(
-            Compare::Shape,
-            b"*1\r\n$1\r\n1\r\n",
-            b"*2\r\n$1\r\n1\r\n$1\r\n2\r\n"
-        ));
-        assert!(!replies_match(
-            Compare::Shape,
-            b"-ERR a\r\n",
-            b"-WRONGTYPE a\r\n"
-        ));
+        assert!(replies_match(Compare::Shape, b"*2\r\n$2\r\n10\r\n$1\r\n5\r\n", b"*2\r\n$1\r\n9\r\n$2\r\n77\r\n"));
+        assert!(!replies_match(Compare::Shape, b"*1\r\n$1\r\n1\r\n", b"*2\r\n$1\r\n1\r\n$1\r\n2\r\n"));
+        assert!(!replies_match(Compare::Shape, b"-ERR a\r\n", b"-WRONGTYPE a\r\n"));
         assert!(replies_match(Compare::Type, b":1\r\n", b":2\r\n"));
-        assert!(replies_match(
-            Compare::Unordered,
-            b"*2\r\n$1\r\na\r\n$1\r\nb\r\n",
-            b"*2\r\n$1\r\nb\r\n$1\r\na\r\n"
-        ));
-        assert!(!replies_match(
-            Compare::Unordered,
-            b"*2\r\n$1\r\na\r\n$1\r\na\r\n",
-            b"*2\r\n$1\r\nb\r\n$1\r\na\r\n"
-        ));
+        assert!(replies_match(Compare::Unordered, b"*2\r\n$1\r\na\r\n$1\r\nb\r\n", b"*2\r\n$1\r\nb\r\n$1\r\na\r\n"));
+        assert!(!replies_match(Compare::Unordered, b"*2\r\n$1\r\na\r\n$1\r\na\r\n", b"*2\r\n$1\r\nb\r\n$1\r\na\r\n"));
         let bulk = |text: &str| format!("${}\r\n{text}\r\n", text.len()).into_bytes();
-        assert!(replies_match(
-            Compare::Fields,
-            &bulk("# S\r\na:1\r\nb:22\r\n"),
-            &bulk("# S\r\nb:3\r\na:4\r\n")
-        ));
-        assert!(!replies_match(
-            Compare::Fields,
-            &bulk("# S\r\na:1\r\n"),
-            &bulk("# S\r\nc:1\r\n")
-        ));
-        assert!(!replies_match(
-            Compare::Fields,
-            &bulk("# S\r\na:1\r\n"),
-            &bulk("# T\r\na:1\r\n")
-        ));
+        assert!(replies_match(Compare::Fields, &bulk("# S\r\na:1\r\nb:22\r\n"), &bulk("# S\r\nb:3\r\na:4\r\n")));
+        assert!(!replies_match(Compare::Fields, &bulk("# S\r\na:1\r\n"), &bulk("# S\r\nc:1\r\n")));
+        assert!(!replies_match(Compare::Fields, &bulk("# S\r\na:1\r\n"), &bulk("# T\r\na:1\r\n")));
     }
 }

@@ -31,10 +31,7 @@ pub fn wait_until(timeout: Duration, mut cond: impl FnMut() -> bool) -> bool {
 /// Another process may take it before the server binds it, so callers retry on EADDRINUSE.
 pub fn free_port() -> anyhow::Result<u16> {
     let listener = TcpListener::bind("127.0.0.1:0").context("bind 127.0.0.1:0")?;
-    Ok(listener
-        .local_addr()
-        .context("read the bound address")?
-        .port())
+    Ok(listener.local_addr().context("read the bound address")?.port())
 }
 
 /// A directory under `std::env::temp_dir()` that is unique to this test and removed on drop.
@@ -48,21 +45,13 @@ impl TempDir {
     pub fn new(prefix: &str) -> anyhow::Result<TempDir> {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
         for _ in 0..100 {
-            let nanos = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| d.subsec_nanos());
-            let name = format!(
-                "{prefix}-{}-{}-{nanos}",
-                std::process::id(),
-                COUNTER.fetch_add(1, Ordering::Relaxed)
-            );
+            let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+            let name = format!("{prefix}-{}-{}-{nanos}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed));
             let path = std::env::temp_dir().join(name);
             match std::fs::create_dir(&path) {
                 Ok(()) => return Ok(TempDir { path }),
                 Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => continue,
-                Err(error) => {
-                    return Err(error).with_context(|| format!("create {}", path.display()))
-                }
+                Err(error) => return Err(error).with_context(|| format!("create {}", path.display())),
             }
         }
         anyhow::bail!("could not create a unique temporary directory for {prefix}")
@@ -105,9 +94,7 @@ pub fn escape(bytes: &[u8]) -> String {
 /// Finds an executable called `name` on `PATH`.
 pub fn find_in_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|candidate| candidate.is_file())
+    std::env::split_paths(&path).map(|dir| dir.join(name)).find(|candidate| candidate.is_file())
 }
 
 /// True when the `CI` environment variable is set (to anything but empty, `0` or `false`).
@@ -137,22 +124,13 @@ pub struct RedisBins {
 /// The real `redis-server` and `redis-cli` 7.0, or `None` (after printing why) when they are missing;
 /// panics instead when `CI` is set.
 pub fn require_redis() -> Option<RedisBins> {
-    let (Some(server), Some(cli)) = (find_in_path("redis-server"), find_in_path("redis-cli"))
-    else {
+    let (Some(server), Some(cli)) = (find_in_path("redis-server"), find_in_path("redis-cli")) else {
         return skip_or_fail("redis-server not installed");
     };
-    let version = Command::new(&server)
-        .arg("--version")
-        .stderr(Stdio::null())
-        .output();
-    let version = version
-        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-        .unwrap_or_default();
+    let version = Command::new(&server).arg("--version").stderr(Stdio::null()).output();
+    let version = version.map(|o| String::from_utf8_lossy(&o.stdout).into_owned()).unwrap_or_default();
     if !version.contains("v=7.0.") {
-        return skip_or_fail(&format!(
-            "redis-server is not version 7.0 ({})",
-            version.trim()
-        ));
+        return skip_or_fail(&format!("redis-server is not version 7.0 ({})", version.trim()));
     }
     Some(RedisBins { server, cli })
 }
@@ -168,11 +146,8 @@ pub fn require_python_redis() -> Option<PathBuf> {
     candidates.push(PathBuf::from("python3"));
     candidates.push(PathBuf::from("/usr/bin/python3"));
     for python in candidates {
-        let status = Command::new(&python)
-            .args(["-c", "import redis"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
+        let status =
+            Command::new(&python).args(["-c", "import redis"]).stdout(Stdio::null()).stderr(Stdio::null()).status();
         if status.is_ok_and(|s| s.success()) {
             return Some(python);
         }

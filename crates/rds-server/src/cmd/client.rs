@@ -20,9 +20,7 @@ pub fn id(ctx: &mut Ctx) -> CmdResult {
 pub fn setname(ctx: &mut Ctx) -> CmdResult {
     let name = ctx.arg(2);
     if !valid_client_name(name) {
-        return Err(CommandError::err(
-            "Client names cannot contain spaces, newlines or special characters.",
-        ));
+        return Err(CommandError::err("Client names cannot contain spaces, newlines or special characters."));
     }
     let id = ctx.session.id;
     if let Some(record) = ctx.server.clients.get_mut(id) {
@@ -34,11 +32,7 @@ pub fn setname(ctx: &mut Ctx) -> CmdResult {
 
 /// CLIENT GETNAME
 pub fn getname(ctx: &mut Ctx) -> CmdResult {
-    let name = ctx
-        .server
-        .clients
-        .get(ctx.session.id)
-        .and_then(|record| record.name.clone());
+    let name = ctx.server.clients.get(ctx.session.id).and_then(|record| record.name.clone());
     match name {
         Some(name) => ctx.out().bulk(&name),
         None => ctx.out().null(),
@@ -60,35 +54,20 @@ pub fn list(ctx: &mut Ctx) -> CmdResult {
     } else if ctx.argc() == 4 && ctx.arg_is(2, "type") {
         ListFilter::Type(client_type(ctx.arg(3))?)
     } else if ctx.argc() > 3 && ctx.arg_is(2, "id") {
-        let ids = (3..ctx.argc())
-            .map(|i| parse_i64(ctx.arg(i)).ok_or_else(|| CommandError::err("Invalid client ID")));
+        let ids = (3..ctx.argc()).map(|i| parse_i64(ctx.arg(i)).ok_or_else(|| CommandError::err("Invalid client ID")));
         ListFilter::Ids(ids.collect::<Result<_, _>>()?)
     } else {
         return Err(CommandError::Syntax);
     };
-    let sorted: Vec<u64> = ctx
-        .server
-        .clients
-        .sorted()
-        .iter()
-        .map(|record| record.id)
-        .collect();
+    let sorted: Vec<u64> = ctx.server.clients.sorted().iter().map(|record| record.id).collect();
     let selected: Vec<u64> = match filter {
         ListFilter::All => sorted.clone(),
         ListFilter::Type(kind) => sorted
             .iter()
             .copied()
-            .filter(|id| {
-                ctx.server
-                    .clients
-                    .get(*id)
-                    .is_some_and(|c| type_of(c) == kind)
-            })
+            .filter(|id| ctx.server.clients.get(*id).is_some_and(|c| type_of(c) == kind))
             .collect(),
-        ListFilter::Ids(ids) => ids
-            .into_iter()
-            .filter_map(|id| u64::try_from(id).ok())
-            .collect(),
+        ListFilter::Ids(ids) => ids.into_iter().filter_map(|id| u64::try_from(id).ok()).collect(),
     };
     let mut text = String::new();
     for id in selected {
@@ -103,13 +82,7 @@ pub fn list(ctx: &mut Ctx) -> CmdResult {
 
 /// CLIENT INFO
 pub fn info(ctx: &mut Ctx) -> CmdResult {
-    let sorted: Vec<u64> = ctx
-        .server
-        .clients
-        .sorted()
-        .iter()
-        .map(|record| record.id)
-        .collect();
+    let sorted: Vec<u64> = ctx.server.clients.sorted().iter().map(|record| record.id).collect();
     let mut text = info_line(ctx, ctx.session.id, &sorted).unwrap_or_default();
     text.push('\n');
     ctx.out().verbatim(text.as_bytes());
@@ -150,15 +123,10 @@ fn client_type(name: &[u8]) -> Result<ClientKind, CommandError> {
         ("pubsub", ClientKind::PubSub),
         ("master", ClientKind::Master),
     ];
-    let found = kinds
-        .iter()
-        .find(|(known, _)| known.as_bytes().eq_ignore_ascii_case(name));
-    found.map(|(_, kind)| *kind).ok_or_else(|| {
-        CommandError::err(format!(
-            "Unknown client type '{}'",
-            String::from_utf8_lossy(name)
-        ))
-    })
+    let found = kinds.iter().find(|(known, _)| known.as_bytes().eq_ignore_ascii_case(name));
+    found
+        .map(|(_, kind)| *kind)
+        .ok_or_else(|| CommandError::err(format!("Unknown client type '{}'", String::from_utf8_lossy(name))))
 }
 
 /// The filters of the new CLIENT KILL form; every given filter must match.
@@ -186,10 +154,7 @@ impl KillFilter<'_> {
 
 /// Parses `<filter> <value> ...` pairs from argument 2 on, reporting the first bad one like Redis.
 fn kill_filter<'a>(ctx: &Ctx<'a>) -> Result<KillFilter<'a>, CommandError> {
-    let mut filter = KillFilter {
-        keep_caller: true,
-        ..KillFilter::default()
-    };
+    let mut filter = KillFilter { keep_caller: true, ..KillFilter::default() };
     let mut index = 2;
     while index < ctx.argc() {
         if index + 1 >= ctx.argc() {
@@ -209,10 +174,7 @@ fn kill_filter<'a>(ctx: &Ctx<'a>) -> Result<KillFilter<'a>, CommandError> {
         } else if ctx.arg_is(index, "user") {
             // Every client is authenticated as `default`, the only user rds has.
             if value != b"default" {
-                return Err(CommandError::err(format!(
-                    "No such user '{}'",
-                    String::from_utf8_lossy(value)
-                )));
+                return Err(CommandError::err(format!("No such user '{}'", String::from_utf8_lossy(value))));
             }
         } else if ctx.arg_is(index, "skipme") {
             filter.keep_caller = match value {
@@ -234,12 +196,7 @@ pub fn kill(ctx: &mut Ctx) -> CmdResult {
     if ctx.argc() == 3 {
         // The old form names one address and may kill the caller itself.
         let addr = ctx.arg(2);
-        let target = ctx
-            .server
-            .clients
-            .iter()
-            .find(|c| c.addr.to_string().as_bytes() == addr)
-            .map(|c| c.id);
+        let target = ctx.server.clients.iter().find(|c| c.addr.to_string().as_bytes() == addr).map(|c| c.id);
         let Some(target) = target else {
             return Err(CommandError::err("No such client"));
         };
@@ -248,18 +205,11 @@ pub fn kill(ctx: &mut Ctx) -> CmdResult {
         return Ok(());
     }
     let filter = kill_filter(ctx)?;
-    let targets: Vec<u64> = ctx
-        .server
-        .clients
-        .iter()
-        .filter(|c| filter.matches(c, caller))
-        .map(|c| c.id)
-        .collect();
+    let targets: Vec<u64> = ctx.server.clients.iter().filter(|c| filter.matches(c, caller)).map(|c| c.id).collect();
     for target in &targets {
         close_client(ctx, *target);
     }
-    ctx.out()
-        .int(i64::try_from(targets.len()).unwrap_or(i64::MAX));
+    ctx.out().int(i64::try_from(targets.len()).unwrap_or(i64::MAX));
     Ok(())
 }
 
@@ -377,18 +327,13 @@ mod tests {
     const REDIS_LINE: &str = "id=8 addr=127.0.0.1:33872 laddr=127.0.0.1:23791 fd=8 name= age=0 idle=0 flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=26 qbuf-free=20448 argv-mem=10 multi-mem=0 rbs=16384 rbp=16384 obl=0 oll=0 omem=0 tot-mem=37658 events=r cmd=client|list user=default redir=-1 resp=2";
 
     fn field_names(line: &str) -> Vec<&str> {
-        line.split(' ')
-            .filter_map(|field| field.split_once('='))
-            .map(|(name, _)| name)
-            .collect()
+        line.split(' ').filter_map(|field| field.split_once('=')).map(|(name, _)| name).collect()
     }
 
     fn add_client(h: &mut Harness, port: u16) -> u64 {
         let addr = format!("127.0.0.1:{port}").parse().unwrap();
         let local = "127.0.0.1:6379".parse().unwrap();
-        h.state
-            .clients
-            .register(addr, local, crate::state::now_ms())
+        h.state.clients.register(addr, local, crate::state::now_ms())
     }
 
     #[test]
@@ -410,18 +355,9 @@ mod tests {
             (&["CLIENT", "GETNAME"], "$3\r\nabc\r\n"),
             (&["CLIENT", "SETNAME", ""], "+OK\r\n"),
             (&["CLIENT", "GETNAME"], "$-1\r\n"),
-            (
-                &["CLIENT"],
-                "-ERR wrong number of arguments for 'client' command\r\n",
-            ),
-            (
-                &["CLIENT", "ID", "x"],
-                "-ERR wrong number of arguments for 'client|id' command\r\n",
-            ),
-            (
-                &["CLIENT", "NOPE"],
-                "-ERR unknown subcommand 'NOPE'. Try CLIENT HELP.\r\n",
-            ),
+            (&["CLIENT"], "-ERR wrong number of arguments for 'client' command\r\n"),
+            (&["CLIENT", "ID", "x"], "-ERR wrong number of arguments for 'client|id' command\r\n"),
+            (&["CLIENT", "NOPE"], "-ERR unknown subcommand 'NOPE'. Try CLIENT HELP.\r\n"),
             (&["CLIENT", "NO-EVICT", "maybe"], "-ERR syntax error\r\n"),
             (&["CLIENT", "NO-EVICT", "ON"], "+OK\r\n"),
             (&["CLIENT", "REPLY", "maybe"], "-ERR syntax error\r\n"),
@@ -429,9 +365,7 @@ mod tests {
         assert!(h.state.clients.get(id).is_some_and(|c| c.no_evict));
         let help = h.run(&["CLIENT", "HELP"]);
         assert!(
-            help.starts_with(
-                "*48\r\n+CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"
-            ),
+            help.starts_with("*48\r\n+CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"),
             "{help}"
         );
     }
@@ -440,10 +374,7 @@ mod tests {
     fn list_and_info_print_redis_fields_in_order() {
         let mut h = Harness::new();
         let list = h.run(&["CLIENT", "LIST"]);
-        let body = list
-            .split_once("\r\n")
-            .map(|(_, body)| body)
-            .unwrap_or_default();
+        let body = list.split_once("\r\n").map(|(_, body)| body).unwrap_or_default();
         let line = body.trim_end_matches("\r\n").trim_end_matches('\n');
         assert_eq!(field_names(line), field_names(REDIS_LINE));
         let id = h.session.id;
@@ -453,13 +384,9 @@ mod tests {
         h.run(&["SELECT", "2"]);
         let mut h3 = h.resp3();
         let info = h3.run(&["CLIENT", "INFO"]);
+        assert!(info.starts_with("=") && info.contains("\r\ntxt:id="), "{info}");
         assert!(
-            info.starts_with("=") && info.contains("\r\ntxt:id="),
-            "{info}"
-        );
-        assert!(
-            info.contains(" flags=e db=2 ")
-                && info.ends_with(" cmd=client|info user=default redir=-1 resp=2\n\r\n"),
+            info.contains(" flags=e db=2 ") && info.ends_with(" cmd=client|info user=default redir=-1 resp=2\n\r\n"),
             "{info}"
         );
     }
@@ -470,17 +397,11 @@ mod tests {
         let other = add_client(&mut h, 40001);
         let me = h.session.id;
         h.expect_all(&[
-            (
-                &["CLIENT", "LIST", "TYPE", "foo"],
-                "-ERR Unknown client type 'foo'\r\n",
-            ),
+            (&["CLIENT", "LIST", "TYPE", "foo"], "-ERR Unknown client type 'foo'\r\n"),
             (&["CLIENT", "LIST", "ID", "x"], "-ERR Invalid client ID\r\n"),
             (&["CLIENT", "LIST", "ID"], "-ERR syntax error\r\n"),
             (&["CLIENT", "LIST", "TYPE"], "-ERR syntax error\r\n"),
-            (
-                &["CLIENT", "LIST", "TYPE", "normal", "ID", "1"],
-                "-ERR syntax error\r\n",
-            ),
+            (&["CLIENT", "LIST", "TYPE", "normal", "ID", "1"], "-ERR syntax error\r\n"),
             (&["CLIENT", "LIST", "ID", "0", "-5", "999"], "$0\r\n\r\n"),
             (&["CLIENT", "LIST", "TYPE", "replica"], "$0\r\n\r\n"),
             (&["CLIENT", "LIST", "TYPE", "SLAVE"], "$0\r\n\r\n"),
@@ -488,15 +409,8 @@ mod tests {
         let both = h.run(&["CLIENT", "LIST", "TYPE", "normal"]);
         assert_eq!(both.matches("\nid=").count(), 2, "{both}");
         let one = h.run(&["CLIENT", "LIST", "ID", &other.to_string()]);
-        assert!(
-            one.contains(&format!("\r\nid={other} addr=127.0.0.1:40001 "))
-                && one.contains(" fd=9 "),
-            "{one}"
-        );
-        assert!(
-            one.contains(" qbuf=0 qbuf-free=4 ") && one.contains(" cmd=NULL "),
-            "{one}"
-        );
+        assert!(one.contains(&format!("\r\nid={other} addr=127.0.0.1:40001 ")) && one.contains(" fd=9 "), "{one}");
+        assert!(one.contains(" qbuf=0 qbuf-free=4 ") && one.contains(" cmd=NULL "), "{one}");
         let ordered = h.run(&["CLIENT", "LIST", "ID", &other.to_string(), &me.to_string()]);
         let first = ordered.find(&format!("id={other} ")).unwrap();
         assert!(first < ordered.find(&format!("id={me} ")).unwrap());
@@ -509,61 +423,20 @@ mod tests {
         h.expect_all(&[
             (&["CLIENT", "KILL", "1.2.3.4:5"], "-ERR No such client\r\n"),
             (&["CLIENT", "KILL", "ID"], "-ERR No such client\r\n"),
-            (
-                &["CLIENT", "KILL", "ID", "x"],
-                "-ERR client-id should be greater than 0\r\n",
-            ),
-            (
-                &["CLIENT", "KILL", "ID", "0"],
-                "-ERR client-id should be greater than 0\r\n",
-            ),
-            (
-                &["CLIENT", "KILL", "ID", "1", "TYPE"],
-                "-ERR syntax error\r\n",
-            ),
-            (
-                &["CLIENT", "KILL", "TYPE", "foo"],
-                "-ERR Unknown client type 'foo'\r\n",
-            ),
-            (
-                &["CLIENT", "KILL", "TYPE", "normal", "SKIPME", "maybe"],
-                "-ERR syntax error\r\n",
-            ),
-            (
-                &["CLIENT", "KILL", "USER", "nobody"],
-                "-ERR No such user 'nobody'\r\n",
-            ),
+            (&["CLIENT", "KILL", "ID", "x"], "-ERR client-id should be greater than 0\r\n"),
+            (&["CLIENT", "KILL", "ID", "0"], "-ERR client-id should be greater than 0\r\n"),
+            (&["CLIENT", "KILL", "ID", "1", "TYPE"], "-ERR syntax error\r\n"),
+            (&["CLIENT", "KILL", "TYPE", "foo"], "-ERR Unknown client type 'foo'\r\n"),
+            (&["CLIENT", "KILL", "TYPE", "normal", "SKIPME", "maybe"], "-ERR syntax error\r\n"),
+            (&["CLIENT", "KILL", "USER", "nobody"], "-ERR No such user 'nobody'\r\n"),
             (&["CLIENT", "KILL", "MAXAGE", "1"], "-ERR syntax error\r\n"),
-            (
-                &["CLIENT", "KILL", "ADDR", "1.2.3.4:5", "SKIPME", "no"],
-                ":0\r\n",
-            ),
+            (&["CLIENT", "KILL", "ADDR", "1.2.3.4:5", "SKIPME", "no"], ":0\r\n"),
             (&["CLIENT", "KILL", "TYPE", "pubsub"], ":0\r\n"),
-            (
-                &[
-                    "CLIENT",
-                    "KILL",
-                    "LADDR",
-                    "127.0.0.1:6379",
-                    "USER",
-                    "default",
-                ],
-                ":1\r\n",
-            ),
+            (&["CLIENT", "KILL", "LADDR", "127.0.0.1:6379", "USER", "default"], ":1\r\n"),
         ]);
         assert!(h.state.clients.get(other).is_some_and(|c| c.kill));
         assert!(!h.session.close_after_reply);
-        h.expect_all(&[(
-            &[
-                "CLIENT",
-                "KILL",
-                "ID",
-                &h.session.id.to_string(),
-                "SKIPME",
-                "no",
-            ],
-            ":1\r\n",
-        )]);
+        h.expect_all(&[(&["CLIENT", "KILL", "ID", &h.session.id.to_string(), "SKIPME", "no"], ":1\r\n")]);
         assert!(h.session.close_after_reply);
     }
 

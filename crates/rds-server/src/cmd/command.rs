@@ -3,9 +3,7 @@
 
 use rds_commands::docs::{Arg, Doc};
 use rds_commands::keyspec::{BeginSearch, FindKeys};
-use rds_commands::{
-    acl, flags, lookup, resolve, top_level, CommandSpec, KeySpec, Resolved, COMMANDS,
-};
+use rds_commands::{acl, flags, lookup, resolve, top_level, CommandSpec, KeySpec, Resolved, COMMANDS};
 use rds_resp::ReplyBuf;
 use rds_storage::glob::glob_match;
 
@@ -110,10 +108,7 @@ fn reply_key_spec(out: &mut ReplyBuf, spec: &KeySpec) {
             out.bulk(b"spec");
             int_map(out, &[("index", index)]);
         }
-        BeginSearch::Keyword {
-            keyword,
-            start_from,
-        } => {
+        BeginSearch::Keyword { keyword, start_from } => {
             out.bulk(b"keyword");
             out.bulk(b"spec");
             out.map(2);
@@ -128,37 +123,15 @@ fn reply_key_spec(out: &mut ReplyBuf, spec: &KeySpec) {
     out.map(2);
     out.bulk(b"type");
     match spec.find {
-        FindKeys::Range {
-            last_key,
-            key_step,
-            limit,
-        } => {
+        FindKeys::Range { last_key, key_step, limit } => {
             out.bulk(b"range");
             out.bulk(b"spec");
-            int_map(
-                out,
-                &[
-                    ("lastkey", last_key),
-                    ("keystep", key_step),
-                    ("limit", limit),
-                ],
-            );
+            int_map(out, &[("lastkey", last_key), ("keystep", key_step), ("limit", limit)]);
         }
-        FindKeys::Keynum {
-            keynum_idx,
-            first_key,
-            key_step,
-        } => {
+        FindKeys::Keynum { keynum_idx, first_key, key_step } => {
             out.bulk(b"keynum");
             out.bulk(b"spec");
-            int_map(
-                out,
-                &[
-                    ("keynumidx", keynum_idx),
-                    ("firstkey", first_key),
-                    ("keystep", key_step),
-                ],
-            );
+            int_map(out, &[("keynumidx", keynum_idx), ("firstkey", first_key), ("keystep", key_step)]);
         }
         FindKeys::Unknown => unknown_spec(out),
     }
@@ -183,10 +156,7 @@ pub fn docs(ctx: &mut Ctx) -> CmdResult {
     let specs: Vec<&CommandSpec> = if ctx.argc() == 2 {
         top_level().collect()
     } else {
-        ctx.argv[2..]
-            .iter()
-            .filter_map(|name| lookup(name))
-            .collect()
+        ctx.argv[2..].iter().filter_map(|name| lookup(name)).collect()
     };
     let out = ctx.out();
     out.map(specs.len());
@@ -237,11 +207,7 @@ fn doc_field_count(doc: &Doc) -> usize {
 }
 
 fn reply_doc_fields(out: &mut ReplyBuf, doc: &Doc, group: &str) {
-    let texts = [
-        ("summary", Some(doc.summary)),
-        ("since", Some(doc.since)),
-        ("group", Some(group)),
-    ];
+    let texts = [("summary", Some(doc.summary)), ("since", Some(doc.since)), ("group", Some(group))];
     bulk_fields(out, &texts);
     if !doc.complexity.is_empty() {
         bulk_fields(out, &[("complexity", Some(doc.complexity))]);
@@ -253,13 +219,7 @@ fn reply_doc_fields(out: &mut ReplyBuf, doc: &Doc, group: &str) {
             out.simple(name);
         }
     }
-    bulk_fields(
-        out,
-        &[
-            ("deprecated_since", doc.deprecated_since),
-            ("replaced_by", doc.replaced_by),
-        ],
-    );
+    bulk_fields(out, &[("deprecated_since", doc.deprecated_since), ("replaced_by", doc.replaced_by)]);
     if !doc.history.is_empty() {
         out.bulk(b"history");
         out.set(doc.history.len());
@@ -288,11 +248,7 @@ fn bulk_fields(out: &mut ReplyBuf, fields: &[(&str, Option<&str>)]) {
 fn reply_args(out: &mut ReplyBuf, args: &[Arg]) {
     out.array(args.len());
     for arg in args {
-        let optional = [
-            ("token", arg.token),
-            ("since", arg.since),
-            ("deprecated_since", arg.deprecated_since),
-        ];
+        let optional = [("token", arg.token), ("since", arg.since), ("deprecated_since", arg.deprecated_since)];
         let present = optional.iter().filter(|(_, value)| value.is_some()).count();
         let fields = 2
             + usize::from(arg.key_spec_index >= 0)
@@ -300,10 +256,7 @@ fn reply_args(out: &mut ReplyBuf, args: &[Arg]) {
             + usize::from(arg.flags != 0)
             + usize::from(!arg.args.is_empty());
         out.map(fields);
-        bulk_fields(
-            out,
-            &[("name", Some(arg.name)), ("type", Some(arg.kind.name()))],
-        );
+        bulk_fields(out, &[("name", Some(arg.name)), ("type", Some(arg.kind.name()))]);
         if arg.key_spec_index >= 0 {
             out.bulk(b"key_spec_index");
             out.int(i64::from(arg.key_spec_index));
@@ -336,9 +289,7 @@ pub fn getkeys(ctx: &mut Ctx) -> CmdResult {
         return Err(CommandError::err("The command has no key arguments"));
     }
     if !spec.arity_ok(argv.len()) {
-        return Err(CommandError::err(
-            "Invalid number of arguments specified for command",
-        ));
+        return Err(CommandError::err("Invalid number of arguments specified for command"));
     }
     let keys = spec.keys(argv).unwrap_or_default();
     if keys.is_empty() && !spec.has(flags::NO_MANDATORY_KEYS) {
@@ -363,17 +314,9 @@ pub fn list(ctx: &mut Ctx) -> CmdResult {
             Vec::new()
         } else if ctx.arg_is(3, "aclcat") {
             let category = acl::by_name(value).unwrap_or(0);
-            COMMANDS
-                .iter()
-                .filter(|spec| spec.acl_bits() & category != 0)
-                .map(|spec| spec.name)
-                .collect()
+            COMMANDS.iter().filter(|spec| spec.acl_bits() & category != 0).map(|spec| spec.name).collect()
         } else if ctx.arg_is(3, "pattern") {
-            COMMANDS
-                .iter()
-                .filter(|spec| glob_match(value, spec.name.as_bytes(), true))
-                .map(|spec| spec.name)
-                .collect()
+            COMMANDS.iter().filter(|spec| glob_match(value, spec.name.as_bytes(), true)).map(|spec| spec.name).collect()
         } else {
             return Err(CommandError::Syntax);
         }

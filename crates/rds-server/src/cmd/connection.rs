@@ -96,9 +96,8 @@ pub fn valid_client_name(name: &[u8]) -> bool {
 pub fn hello(ctx: &mut Ctx) -> CmdResult {
     let mut protocol = ctx.out().protocol;
     if ctx.argc() >= 2 {
-        let version = ctx
-            .int_arg(1)
-            .map_err(|_| CommandError::err("Protocol version is not an integer or out of range"))?;
+        let version =
+            ctx.int_arg(1).map_err(|_| CommandError::err("Protocol version is not an integer or out of range"))?;
         protocol = match version {
             2 => Protocol::Resp2,
             3 => Protocol::Resp3,

@@ -167,9 +167,7 @@ pub fn debug(ctx: &mut Ctx) -> CmdResult {
     } else if is("protocol") && argc == 3 {
         protocol(ctx)
     } else if is("error") && argc == 3 {
-        Err(CommandError::other(
-            String::from_utf8_lossy(ctx.arg(2)).into_owned(),
-        ))
+        Err(CommandError::other(String::from_utf8_lossy(ctx.arg(2)).into_owned()))
     } else if is("log") && argc == 3 {
         tracing::warn!("DEBUG LOG: {}", String::from_utf8_lossy(ctx.arg(2)));
         ctx.out().ok();
@@ -234,8 +232,7 @@ fn object(ctx: &mut Ctx) -> CmdResult {
 /// Redis shares small integers unless an LRU/LFU maxmemory policy needs per-object access times.
 fn shared_integers_enabled(ctx: &Ctx) -> bool {
     let policy = ctx.server.config.str("maxmemory-policy");
-    ctx.server.config.int("maxmemory") == 0
-        || !(policy.ends_with("-lru") || policy.ends_with("-lfu"))
+    ctx.server.config.int("maxmemory") == 0 || !(policy.ends_with("-lru") || policy.ends_with("-lfu"))
 }
 
 fn object_line(entry: &Entry, compression: bool, shared_integers: bool, clock: u32) -> String {
@@ -247,18 +244,13 @@ fn object_line(entry: &Entry, compression: bool, shared_integers: bool, clock: u
     let shared = shared_integers && int_value.is_some_and(|v| (0..SHARED_INTEGERS).contains(&v));
     let refcount = if shared { i32::MAX } else { 1 };
     let serialized = entry.value.as_string().map_or(0, |bytes| match int_value {
-        Some(v) => saved_int_len(v)
-            .unwrap_or_else(|| saved_string_len(v.to_string().as_bytes(), compression)),
+        Some(v) => saved_int_len(v).unwrap_or_else(|| saved_string_len(v.to_string().as_bytes(), compression)),
         None => saved_string_len(bytes, compression),
     });
     // The LRU clock wraps at 24 bits; Redis counts idle time across the wrap.
     let lru_max = 0x00ff_ffff_u64;
     let (now, lru) = (u64::from(clock), u64::from(entry.access) & lru_max);
-    let idle = if now >= lru {
-        now - lru
-    } else {
-        now + (lru_max - lru)
-    };
+    let idle = if now >= lru { now - lru } else { now + (lru_max - lru) };
     format!(
         "Value at:{:p} refcount:{refcount} encoding:{encoding} serializedlength:{serialized} lru:{} lru_seconds_idle:{idle}",
         entry, entry.access
@@ -293,8 +285,7 @@ fn saved_int_len(value: i64) -> Option<usize> {
 fn saved_string_len(bytes: &[u8], compression: bool) -> usize {
     let len = bytes.len();
     if len <= 11 {
-        let canonical =
-            rds_storage::num::parse_i64(bytes).filter(|v| v.to_string().as_bytes() == bytes);
+        let canonical = rds_storage::num::parse_i64(bytes).filter(|v| v.to_string().as_bytes() == bytes);
         if let Some(size) = canonical.and_then(saved_int_len) {
             return size;
         }
@@ -323,10 +314,7 @@ fn c_strtod(bytes: &[u8]) -> f64 {
 
 /// C's `atoi`: optional sign and leading digits, 0 when there are none.
 fn c_atoi(bytes: &[u8]) -> i64 {
-    let mut rest = bytes
-        .iter()
-        .skip_while(|b| b.is_ascii_whitespace())
-        .peekable();
+    let mut rest = bytes.iter().skip_while(|b| b.is_ascii_whitespace()).peekable();
     let negative = match rest.peek() {
         Some(b'-') => {
             rest.next();
@@ -351,10 +339,7 @@ fn c_atoi(bytes: &[u8]) -> i64 {
 
 /// A non-negative integer argument, or Redis's error for POPULATE's count and size.
 fn positive_arg(ctx: &Ctx, index: usize) -> Result<usize, CommandError> {
-    let value = ctx
-        .int_arg(index)
-        .ok()
-        .and_then(|v| usize::try_from(v).ok());
+    let value = ctx.int_arg(index).ok().and_then(|v| usize::try_from(v).ok());
     value.ok_or_else(|| CommandError::err("value is out of range, must be positive"))
 }
 
@@ -362,11 +347,7 @@ fn positive_arg(ctx: &Ctx, index: usize) -> Result<usize, CommandError> {
 /// keys. Like Redis, nothing is propagated and the dirty counter does not move.
 fn populate(ctx: &mut Ctx) -> CmdResult {
     let count = positive_arg(ctx, 2)?;
-    let size = if ctx.argc() == 5 {
-        positive_arg(ctx, 4)?
-    } else {
-        0
-    };
+    let size = if ctx.argc() == 5 { positive_arg(ctx, 4)? } else { 0 };
     let prefix = if ctx.argc() >= 4 { ctx.arg(3) } else { b"key" };
     // Redis builds the key with printf's %s, which stops at a NUL byte.
     let prefix = &prefix[..prefix.iter().position(|&b| b == 0).unwrap_or(prefix.len())];
@@ -403,9 +384,7 @@ fn reload(ctx: &mut Ctx) -> CmdResult {
         } else if ctx.arg_is(index, "nosave") {
             save = false;
         } else {
-            return Err(CommandError::err(
-                "DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.",
-            ));
+            return Err(CommandError::err("DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options."));
         }
     }
     crate::persist::load::debug_reload(ctx.server, merge, flush, save)?;

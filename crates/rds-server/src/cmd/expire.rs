@@ -66,33 +66,21 @@ fn parse_flags(ctx: &Ctx) -> Result<u8, CommandError> {
         } else if ctx.arg_is(index, "lt") {
             LT
         } else {
-            return Err(CommandError::err(format!(
-                "Unsupported option {}",
-                c_text(ctx.arg(index))
-            )));
+            return Err(CommandError::err(format!("Unsupported option {}", c_text(ctx.arg(index)))));
         };
     }
     if flags & NX != 0 && flags & (XX | GT | LT) != 0 {
-        return Err(CommandError::err(
-            "NX and XX, GT or LT options at the same time are not compatible",
-        ));
+        return Err(CommandError::err("NX and XX, GT or LT options at the same time are not compatible"));
     }
     if flags & GT != 0 && flags & LT != 0 {
-        return Err(CommandError::err(
-            "GT and LT options at the same time are not compatible",
-        ));
+        return Err(CommandError::err("GT and LT options at the same time are not compatible"));
     }
     Ok(flags)
 }
 
 /// The absolute deadline in ms, or Redis's error when it does not fit in 64 bits.
 fn deadline(ctx: &Ctx, basetime: i64, unit: Unit) -> Result<i64, CommandError> {
-    let invalid = || {
-        CommandError::err(format!(
-            "invalid expire time in '{}' command",
-            ctx.spec.name
-        ))
-    };
+    let invalid = || CommandError::err(format!("invalid expire time in '{}' command", ctx.spec.name));
     let when = ctx.int_arg(2)?;
     let when = match unit {
         Unit::Seconds => when.checked_mul(1000).ok_or_else(invalid)?,
@@ -110,9 +98,7 @@ fn flags_allow(flags: u8, when: i64, current: Option<i64>) -> bool {
     match current {
         None => flags & (XX | GT) == 0,
         Some(current) => {
-            flags & NX == 0
-                && !(flags & GT != 0 && when <= current)
-                && !(flags & LT != 0 && when >= current)
+            flags & NX == 0 && !(flags & GT != 0 && when <= current) && !(flags & LT != 0 && when >= current)
         }
     }
 }
@@ -125,10 +111,7 @@ fn expire_generic(ctx: &mut Ctx, basetime: i64, unit: Unit) -> CmdResult {
         ctx.out().int(0);
         return Ok(());
     }
-    let current = ctx
-        .db()
-        .expire_at(key)
-        .map(|at| i64::try_from(at).unwrap_or(i64::MAX));
+    let current = ctx.db().expire_at(key).map(|at| i64::try_from(at).unwrap_or(i64::MAX));
     if !flags_allow(flags, when, current) {
         ctx.out().int(0);
         return Ok(());
@@ -191,12 +174,7 @@ fn ttl_generic(ctx: &mut Ctx, unit: Unit, absolute: bool) -> CmdResult {
         return Ok(());
     };
     let at = i128::from(at);
-    let ms = if absolute {
-        at
-    } else {
-        at - i128::from(ctx.now_ms)
-    }
-    .max(0);
+    let ms = if absolute { at } else { at - i128::from(ctx.now_ms) }.max(0);
     let reply = match unit {
         Unit::Millis => ms,
         Unit::Seconds => (ms + 500) / 1000,
@@ -249,37 +227,16 @@ mod tests {
             (&["EXPIRE", "k", "10", "GT", "NX"], BOTH),
             (&["EXPIRE", "k", "10", "NX", "LT", "GT"], BOTH),
             (&["EXPIRE", "k", "10", "LT", "GT"], GT_LT),
-            (
-                &["EXPIRE", "k", "10", "FOO"],
-                "-ERR Unsupported option FOO\r\n",
-            ),
-            (
-                &["EXPIRE", "k", "10", "FOO", "nx"],
-                "-ERR Unsupported option FOO\r\n",
-            ),
-            (
-                &["EXPIRE", "k", "x", "FOO"],
-                "-ERR Unsupported option FOO\r\n",
-            ),
-            (
-                &["EXPIRE", "k", "x"],
-                "-ERR value is not an integer or out of range\r\n",
-            ),
+            (&["EXPIRE", "k", "10", "FOO"], "-ERR Unsupported option FOO\r\n"),
+            (&["EXPIRE", "k", "10", "FOO", "nx"], "-ERR Unsupported option FOO\r\n"),
+            (&["EXPIRE", "k", "x", "FOO"], "-ERR Unsupported option FOO\r\n"),
+            (&["EXPIRE", "k", "x"], "-ERR value is not an integer or out of range\r\n"),
             (&["EXPIRE", "nokey", "10"], ":0\r\n"),
-            (
-                &["EXPIRE", "nokey", "10", "FOO"],
-                "-ERR Unsupported option FOO\r\n",
-            ),
-            (
-                &["EXPIRE", "k"],
-                "-ERR wrong number of arguments for 'expire' command\r\n",
-            ),
+            (&["EXPIRE", "nokey", "10", "FOO"], "-ERR Unsupported option FOO\r\n"),
+            (&["EXPIRE", "k"], "-ERR wrong number of arguments for 'expire' command\r\n"),
         ]);
         put(&mut h, 0, "p", "v");
-        h.expect_all(&[
-            (&["EXPIRE", "p", "100", "LT"], ":1\r\n"),
-            (&["TTL", "p"], ":100\r\n"),
-        ]);
+        h.expect_all(&[(&["EXPIRE", "p", "100", "LT"], ":1\r\n"), (&["TTL", "p"], ":100\r\n")]);
     }
 
     #[test]
@@ -288,22 +245,13 @@ mod tests {
         put(&mut h, 0, "k", "v");
         let invalid = |name: &str| format!("-ERR invalid expire time in '{name}' command\r\n");
         for (words, expected) in [
-            (
-                &["EXPIRE", "k", "9223372036854775807"][..],
-                invalid("expire"),
-            ),
+            (&["EXPIRE", "k", "9223372036854775807"][..], invalid("expire")),
             (&["EXPIRE", "k", "9223372036854775"], invalid("expire")),
             (&["EXPIRE", "k", "-9223372036854775808"], invalid("expire")),
             (&["PEXPIRE", "k", "9223372036854775807"], invalid("pexpire")),
             (&["PEXPIRE", "k", "9223372036854775000"], invalid("pexpire")),
-            (
-                &["EXPIREAT", "k", "9223372036854775807"],
-                invalid("expireat"),
-            ),
-            (
-                &["expire", "nokey", "9223372036854775807"],
-                invalid("expire"),
-            ),
+            (&["EXPIREAT", "k", "9223372036854775807"], invalid("expireat")),
+            (&["expire", "nokey", "9223372036854775807"], invalid("expire")),
             (&["EXPIRE", "k", "9223372036854"], ":1\r\n".into()),
             (&["PEXPIRE", "k", "9223370000000000000"], ":1\r\n".into()),
             (&["EXPIREAT", "k", "9223372036854775"], ":1\r\n".into()),
@@ -341,19 +289,10 @@ mod tests {
             (&["PERSIST", "k"], ":1\r\n"),
             (&["PERSIST", "k"], ":0\r\n"),
             (&["TTL", "k"], ":-1\r\n"),
-            (
-                &["TTL"],
-                "-ERR wrong number of arguments for 'ttl' command\r\n",
-            ),
+            (&["TTL"], "-ERR wrong number of arguments for 'ttl' command\r\n"),
         ]);
-        h.expect_all(&[
-            (&["PEXPIRE", "k", "1499"], ":1\r\n"),
-            (&["TTL", "k"], ":1\r\n"),
-        ]);
-        h.expect_all(&[
-            (&["PEXPIRE", "k", "400"], ":1\r\n"),
-            (&["TTL", "k"], ":0\r\n"),
-        ]);
+        h.expect_all(&[(&["PEXPIRE", "k", "1499"], ":1\r\n"), (&["TTL", "k"], ":1\r\n")]);
+        h.expect_all(&[(&["PEXPIRE", "k", "400"], ":1\r\n"), (&["TTL", "k"], ":0\r\n")]);
         let pttl: i64 = h.run(&["PTTL", "k"])[1..].trim().parse().unwrap();
         assert!((0..=400).contains(&pttl), "{pttl}");
         assert_eq!(h.state.dirty, 5);
@@ -380,10 +319,7 @@ mod tests {
             expected.push_str(&format!("*2\r\n$3\r\nDEL\r\n$1\r\n{key}\r\n"));
         }
         assert_eq!(effects, expected);
-        assert_eq!(
-            h.state.stats.expired_keys, 0,
-            "an explicit deletion is not an expiry"
-        );
+        assert_eq!(h.state.stats.expired_keys, 0, "an explicit deletion is not an expiry");
     }
 
     #[test]
@@ -391,10 +327,7 @@ mod tests {
         let mut h = Harness::new();
         h.state.expiry_mode = ExpiryMode::HideOnly;
         put(&mut h, 0, "k", "v");
-        h.expect_all(&[
-            (&["PEXPIREAT", "k", "1"], ":1\r\n"),
-            (&["EXISTS", "k"], ":0\r\n"),
-        ]);
+        h.expect_all(&[(&["PEXPIREAT", "k", "1"], ":1\r\n"), (&["EXISTS", "k"], ":0\r\n")]);
         assert_eq!(h.state.keyspace.dbs[0].len(), 1);
         assert_eq!(h.state.keyspace.dbs[0].expire_at(b"k"), Some(1));
     }
@@ -422,8 +355,7 @@ mod tests {
         h.run(&["EXPIREAT", "k", "2000000000"]);
         push(&mut h, &[]);
         h.run(&["PEXPIREAT", "k", "2000000000001", "GT"]);
-        expected
-            .push_str("*4\r\n$9\r\nPEXPIREAT\r\n$1\r\nk\r\n$13\r\n2000000000001\r\n$2\r\nGT\r\n");
+        expected.push_str("*4\r\n$9\r\nPEXPIREAT\r\n$1\r\nk\r\n$13\r\n2000000000001\r\n$2\r\nGT\r\n");
         h.run(&["PERSIST", "k"]);
         h.run(&["PERSIST", "k"]);
         expected.push_str("*2\r\n$7\r\nPERSIST\r\n$1\r\nk\r\n");

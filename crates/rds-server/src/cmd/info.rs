@@ -41,9 +41,8 @@ const TICKS_PER_SECOND: u64 = 100;
 
 /// INFO [section ...]
 pub fn info(ctx: &mut Ctx) -> CmdResult {
-    let requested: Vec<String> = (1..ctx.argc())
-        .map(|i| String::from_utf8_lossy(ctx.arg(i)).to_ascii_lowercase())
-        .collect();
+    let requested: Vec<String> =
+        (1..ctx.argc()).map(|i| String::from_utf8_lossy(ctx.arg(i)).to_ascii_lowercase()).collect();
     let text = render(ctx.server, &requested);
     ctx.out().verbatim(text.as_bytes());
     Ok(())
@@ -54,9 +53,7 @@ fn selected(requested: &[String], section: &str, in_default: bool) -> bool {
     if requested.is_empty() {
         return in_default;
     }
-    requested
-        .iter()
-        .any(|r| r == section || r == "all" || r == "everything" || (r == "default" && in_default))
+    requested.iter().any(|r| r == section || r == "all" || r == "everything" || (r == "default" && in_default))
 }
 
 /// The INFO text for the (lowercased) section arguments.
@@ -83,11 +80,7 @@ pub fn render(state: &mut ServerState, requested: &[String]) -> String {
             "latencystats" => latencystats_section(&mut out, state),
             "cluster" => {
                 out.push_str("# Cluster\r\n");
-                field(
-                    &mut out,
-                    "cluster_enabled",
-                    u8::from(state.config.bool("cluster-enabled")),
-                );
+                field(&mut out, "cluster_enabled", u8::from(state.config.bool("cluster-enabled")));
             }
             _ => keyspace_section(&mut out, state),
         }
@@ -110,11 +103,7 @@ fn os_name() -> &'static str {
     OS.get_or_init(|| {
         let name = read_proc("/proc/sys/kernel/ostype");
         let release = read_proc("/proc/sys/kernel/osrelease");
-        let name = if name.trim().is_empty() {
-            std::env::consts::OS
-        } else {
-            name.trim()
-        };
+        let name = if name.trim().is_empty() { std::env::consts::OS } else { name.trim() };
         format!("{name} {} {}", release.trim(), std::env::consts::ARCH)
     })
 }
@@ -128,20 +117,15 @@ fn executable() -> &'static str {
         if path.is_absolute() {
             return argv0;
         }
-        std::env::current_dir()
-            .map(|dir| dir.join(path).display().to_string())
-            .unwrap_or(argv0)
+        std::env::current_dir().map(|dir| dir.join(path).display().to_string()).unwrap_or(argv0)
     })
 }
 
 fn build_id() -> &'static str {
     static ID: OnceLock<String> = OnceLock::new();
     ID.get_or_init(|| {
-        let digest =
-            crate::sha1::sha1(concat!("rds-server ", env!("CARGO_PKG_VERSION")).as_bytes());
-        crate::sha1::to_hex(&digest[..8])
-            .trim_start_matches('0')
-            .to_string()
+        let digest = crate::sha1::sha1(concat!("rds-server ", env!("CARGO_PKG_VERSION")).as_bytes());
+        crate::sha1::to_hex(&digest[..8]).trim_start_matches('0').to_string()
     })
 }
 
@@ -153,27 +137,11 @@ fn server_section(out: &mut String, state: &ServerState) {
     field(out, "redis_git_sha1", "00000000");
     field(out, "redis_git_dirty", 0);
     field(out, "redis_build_id", build_id());
-    field(
-        out,
-        "redis_mode",
-        if state.config.bool("cluster-enabled") {
-            "cluster"
-        } else {
-            "standalone"
-        },
-    );
+    field(out, "redis_mode", if state.config.bool("cluster-enabled") { "cluster" } else { "standalone" });
     field(out, "os", os_name());
     field(out, "arch_bits", usize::BITS);
     field(out, "monotonic_clock", "POSIX clock_gettime");
-    field(
-        out,
-        "multiplexing_api",
-        if cfg!(target_os = "linux") {
-            "epoll"
-        } else {
-            "kqueue"
-        },
-    );
+    field(out, "multiplexing_api", if cfg!(target_os = "linux") { "epoll" } else { "kqueue" });
     field(out, "atomicvar_api", "c11-builtin");
     field(out, "gcc_version", "0.0.0");
     field(out, "process_id", std::process::id());
@@ -187,36 +155,14 @@ fn server_section(out: &mut String, state: &ServerState) {
     field(out, "configured_hz", state.config.int("hz"));
     field(out, "lru_clock", state.lru_clock(now / 1000));
     field(out, "executable", executable());
-    field(
-        out,
-        "config_file",
-        state
-            .config
-            .file()
-            .map(|p| p.display().to_string())
-            .unwrap_or_default(),
-    );
+    field(out, "config_file", state.config.file().map(|p| p.display().to_string()).unwrap_or_default());
     field(out, "io_threads_active", 0);
 }
 
 fn clients_section(out: &mut String, state: &ServerState) {
-    let replicas = state
-        .clients
-        .iter()
-        .filter(|c| c.kind == ClientKind::Replica)
-        .count();
-    let max_input = state
-        .clients
-        .iter()
-        .map(|c| c.query_buffer)
-        .max()
-        .unwrap_or(0);
-    let max_output = state
-        .clients
-        .iter()
-        .map(|c| c.reply_pending + c.outbox.len())
-        .max()
-        .unwrap_or(0);
+    let replicas = state.clients.iter().filter(|c| c.kind == ClientKind::Replica).count();
+    let max_input = state.clients.iter().map(|c| c.query_buffer).max().unwrap_or(0);
+    let max_output = state.clients.iter().map(|c| c.reply_pending + c.outbox.len()).max().unwrap_or(0);
     out.push_str("# Clients\r\n");
     field(out, "connected_clients", state.clients.len() - replicas);
     field(out, "cluster_connections", 0);
@@ -225,12 +171,8 @@ fn clients_section(out: &mut String, state: &ServerState) {
     field(out, "client_recent_max_output_buffer", max_output);
     field(out, "blocked_clients", state.blocking.len());
     field(out, "tracking_clients", 0);
-    let with_timeout = state.clients.iter().filter(|c| {
-        state
-            .blocking
-            .get(c.id)
-            .is_some_and(|b| b.request.deadline_ms.is_some())
-    });
+    let with_timeout =
+        state.clients.iter().filter(|c| state.blocking.get(c.id).is_some_and(|b| b.request.deadline_ms.is_some()));
     field(out, "clients_in_timeout_table", with_timeout.count());
 }
 
@@ -294,18 +236,10 @@ fn stats_section(out: &mut String, state: &ServerState) {
     field(out, "expired_keys", s.expired_keys);
     let stale = format!("{:.2}", s.expire_cycle_stale_percent);
     field(out, "expired_stale_perc", stale);
-    zeros(
-        out,
-        &[
-            "expired_time_cap_reached_count",
-            "expire_cycle_cpu_milliseconds",
-        ],
-    );
+    zeros(out, &["expired_time_cap_reached_count", "expire_cycle_cpu_milliseconds"]);
     field(out, "evicted_keys", s.evicted_keys);
     field(out, "evicted_clients", 0);
-    let current_us = s
-        .eviction_exceeded_since_us
-        .map_or(0, |since| now_us().saturating_sub(since));
+    let current_us = s.eviction_exceeded_since_us.map_or(0, |since| now_us().saturating_sub(since));
     let total_ms = (s.eviction_exceeded_total_us + current_us) / 1000;
     field(out, "total_eviction_exceeded_time", total_ms);
     field(out, "current_eviction_exceeded_time", current_us / 1000);
@@ -330,12 +264,7 @@ fn cpu_ticks(path: &str) -> [u64; 4] {
     let text = read_proc(path);
     // Fields after the parenthesised command name; utime is the 14th field of the whole line.
     let rest = text.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<u64> = rest
-        .split_whitespace()
-        .skip(11)
-        .take(4)
-        .map(|f| f.parse().unwrap_or(0))
-        .collect();
+    let fields: Vec<u64> = rest.split_whitespace().skip(11).take(4).map(|f| f.parse().unwrap_or(0)).collect();
     let get = |i: usize| fields.get(i).copied().unwrap_or(0);
     [get(0), get(1), get(2), get(3)]
 }
@@ -360,11 +289,7 @@ fn cpu_section(out: &mut String) {
 fn commandstats_section(out: &mut String, state: &ServerState) {
     out.push_str("# Commandstats\r\n");
     for (spec, s) in state.stats.commands.active() {
-        let per_call = if s.calls == 0 {
-            0.0
-        } else {
-            s.usec as f64 / s.calls as f64
-        };
+        let per_call = if s.calls == 0 { 0.0 } else { s.usec as f64 / s.calls as f64 };
         let _ = write!(
             out,
             "cmdstat_{}:calls={},usec={},usec_per_call={per_call:.2},rejected_calls={},failed_calls={}\r\n",
@@ -401,12 +326,7 @@ fn latencystats_section(out: &mut String, state: &ServerState) {
         let _ = write!(out, "latency_percentiles_usec_{}:", spec.name);
         for (i, p) in percentiles.iter().enumerate() {
             let value = histogram.value_at_percentile(*p) as f64 / 1000.0;
-            let _ = write!(
-                out,
-                "{}p{}={value:.3}",
-                if i > 0 { "," } else { "" },
-                percentile_label(*p)
-            );
+            let _ = write!(out, "{}p{}={value:.3}", if i > 0 { "," } else { "" }, percentile_label(*p));
         }
         out.push_str("\r\n");
     }
@@ -419,16 +339,9 @@ fn keyspace_section(out: &mut String, state: &ServerState) {
             continue;
         }
         // Redis's expiry cycle zeroes the average once no key has a TTL; ours keeps the last one.
-        let avg_ttl = if db.expires_len() == 0 {
-            0
-        } else {
-            db.avg_ttl_ms
-        };
+        let avg_ttl = if db.expires_len() == 0 { 0 } else { db.avg_ttl_ms };
         let (keys, expires) = (db.len(), db.expires_len());
-        let _ = write!(
-            out,
-            "db{index}:keys={keys},expires={expires},avg_ttl={avg_ttl}\r\n"
-        );
+        let _ = write!(out, "db{index}:keys={keys},expires={expires},avg_ttl={avg_ttl}\r\n");
     }
 }
 

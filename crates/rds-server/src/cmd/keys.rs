@@ -4,9 +4,7 @@
 pub mod object;
 pub mod scan;
 
-pub use object::{
-    object, object_encoding, object_freq, object_help, object_idletime, object_refcount,
-};
+pub use object::{object, object_encoding, object_freq, object_help, object_idletime, object_refcount};
 pub use scan::{keys, scan};
 
 use rds_storage::{Db, Entry, ExpiryMode};
@@ -23,11 +21,7 @@ pub(crate) fn lookup_notouch<'c>(ctx: &'c mut Ctx<'_>, key: &[u8]) -> Option<&'c
     let (now, mode, index) = (ctx.now_ms, ctx.server.expiry_mode, ctx.session.db);
     let server = &mut *ctx.server;
     let db = &mut server.keyspace.dbs[index];
-    let entry = if db.expire_if_needed(key, now, mode) {
-        None
-    } else {
-        db.peek(key)
-    };
+    let entry = if db.expire_if_needed(key, now, mode) { None } else { db.peek(key) };
     if entry.is_some() {
         server.stats.keyspace_hits += 1;
     } else {
@@ -51,9 +45,7 @@ fn exists_for_write(db: &mut Db, key: &[u8], now_ms: u64, mode: ExpiryMode, cloc
 fn int32_arg(ctx: &Ctx, index: usize) -> Result<i64, CommandError> {
     let value = ctx.int_arg(index)?;
     if i32::try_from(value).is_err() {
-        return Err(CommandError::err(
-            "value is out of range, value must between -2147483648 and 2147483647",
-        ));
+        return Err(CommandError::err("value is out of range, value must between -2147483648 and 2147483647"));
     }
     Ok(value)
 }
@@ -214,9 +206,7 @@ pub fn copy(ctx: &mut Ctx) -> CmdResult {
         index += 1;
     }
     if cluster_enabled(ctx) && (src_index != 0 || dst_index != 0) {
-        return Err(CommandError::err(
-            "Copying to another database is not allowed in cluster mode",
-        ));
+        return Err(CommandError::err("Copying to another database is not allowed in cluster mode"));
     }
     if src_index == dst_index && src == dst {
         return Err(same_object());
@@ -265,13 +255,7 @@ pub fn move_key(ctx: &mut Ctx) -> CmdResult {
     }
     let (now, mode) = (ctx.now_ms, ctx.server.expiry_mode);
     let clock = ctx.server.lru_clock(now);
-    if exists_for_write(
-        &mut ctx.server.keyspace.dbs[dst_index],
-        key,
-        now,
-        mode,
-        clock,
-    ) {
+    if exists_for_write(&mut ctx.server.keyspace.dbs[dst_index], key, now, mode, clock) {
         ctx.out().int(0);
         return Ok(());
     }
@@ -318,8 +302,7 @@ fn swapped_signals(server: &mut ServerState, first: usize, second: usize) {
     if !server.watches.is_empty() {
         for (db, other) in [(first, second), (second, first)] {
             let (now_in_db, now_in_other) = (&server.keyspace.dbs[db], &server.keyspace.dbs[other]);
-            let present =
-                |key: &[u8]| now_in_db.peek(key).is_some() || now_in_other.peek(key).is_some();
+            let present = |key: &[u8]| now_in_db.peek(key).is_some() || now_in_other.peek(key).is_some();
             server.watches.touch_db(db, present);
         }
     }

@@ -17,15 +17,9 @@ pub fn reply_help(ctx: &mut Ctx, lines: &[&str]) {
 /// `ERR unknown subcommand or wrong number of arguments for '<sub>'. Try <CMD> HELP.`
 pub fn subcommand_syntax_error(ctx: &Ctx, command: &str) -> CommandError {
     let sub = ctx.arg(1);
-    let end = sub
-        .iter()
-        .position(|&b| b == 0)
-        .unwrap_or(sub.len())
-        .min(128);
+    let end = sub.iter().position(|&b| b == 0).unwrap_or(sub.len()).min(128);
     let sub = String::from_utf8_lossy(&sub[..end]);
-    CommandError::err(format!(
-        "unknown subcommand or wrong number of arguments for '{sub}'. Try {command} HELP."
-    ))
+    CommandError::err(format!("unknown subcommand or wrong number of arguments for '{sub}'. Try {command} HELP."))
 }
 
 /// DBSIZE
@@ -47,9 +41,7 @@ fn check_flush_mode(ctx: &Ctx) -> CmdResult {
 
 /// Empties database `index`, invalidating WATCHes on its keys; returns the number of keys removed.
 pub(crate) fn flush_db(server: &mut ServerState, index: usize) -> u64 {
-    let ServerState {
-        keyspace, watches, ..
-    } = server;
+    let ServerState { keyspace, watches, .. } = server;
     let Some(db) = keyspace.dbs.get_mut(index) else {
         return 0;
     };
@@ -134,9 +126,7 @@ pub fn shutdown(ctx: &mut Ctx) -> CmdResult {
         return Err(CommandError::err("No shutdown in progress."));
     }
     if !now && ctx.session.deny_blocking {
-        return Err(CommandError::err(
-            "SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client",
-        ));
+        return Err(CommandError::err("SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client"));
     }
     let mode = if nosave {
         crate::persist::ShutdownSave::NoSave
@@ -157,9 +147,7 @@ pub fn shutdown(ctx: &mut Ctx) -> CmdResult {
 /// MONITOR: from now on the client receives every command the server runs.
 pub fn monitor(ctx: &mut Ctx) -> CmdResult {
     if ctx.session.deny_blocking {
-        return Err(CommandError::err(
-            "MONITOR isn't allowed for DENY BLOCKING client",
-        ));
+        return Err(CommandError::err("MONITOR isn't allowed for DENY BLOCKING client"));
     }
     let id = ctx.session.id;
     let Some(record) = ctx.server.clients.get_mut(id) else {
@@ -179,10 +167,7 @@ pub fn monitor(ctx: &mut Ctx) -> CmdResult {
 /// subcommand is answered like the dispatcher does.
 pub fn container(ctx: &mut Ctx) -> CmdResult {
     let sub = String::from_utf8_lossy(ctx.arg(1)).into_owned();
-    Err(CommandError::err(format!(
-        "unknown subcommand '{sub}'. Try {} HELP.",
-        ctx.spec.name.to_uppercase()
-    )))
+    Err(CommandError::err(format!("unknown subcommand '{sub}'. Try {} HELP.", ctx.spec.name.to_uppercase())))
 }
 
 const CONFIG_HELP: &[&str] = &[
@@ -217,19 +202,13 @@ pub fn config_set(ctx: &mut Ctx) -> CmdResult {
     if ctx.argc() % 2 == 1 {
         return Err(CommandError::Syntax);
     }
-    let pairs: Vec<(&[u8], &[u8])> = (2..ctx.argc())
-        .step_by(2)
-        .map(|i| (ctx.arg(i), ctx.arg(i + 1)))
-        .collect();
+    let pairs: Vec<(&[u8], &[u8])> = (2..ctx.argc()).step_by(2).map(|i| (ctx.arg(i), ctx.arg(i + 1))).collect();
     let local = ctx.session.is_local;
     if ctx.server.persist.is_loading() && pairs.iter().any(|(name, _)| rds_config::Config::denied_while_loading(name)) {
         return Err(CommandError::other("LOADING Redis is loading the dataset in memory"));
     }
     let appendonly_before = ctx.server.config.bool("appendonly");
-    ctx.server
-        .config
-        .set_from_client(&pairs, local)
-        .map_err(|e| CommandError::other(e.to_string()))?;
+    ctx.server.config.set_from_client(&pairs, local).map_err(|e| CommandError::other(e.to_string()))?;
     ctx.server.refresh_settings();
     crate::persist::config_changed(ctx.server, appendonly_before)?;
     ctx.out().ok();
@@ -240,10 +219,7 @@ pub fn config_set(ctx: &mut Ctx) -> CmdResult {
 /// latency monitor or the memory peak, which Redis 7.0 keeps).
 pub fn config_resetstat(ctx: &mut Ctx) -> CmdResult {
     let peak_memory = ctx.server.stats.peak_memory;
-    ctx.server.stats = Stats {
-        peak_memory,
-        ..Stats::default()
-    };
+    ctx.server.stats = Stats { peak_memory, ..Stats::default() };
     ctx.out().ok();
     Ok(())
 }
@@ -256,9 +232,7 @@ pub fn config_rewrite(ctx: &mut Ctx) -> CmdResult {
             ctx.out().ok();
             Ok(())
         }
-        Err(error @ rds_config::ConfigError::NoConfigFile) => {
-            Err(CommandError::other(error.to_string()))
-        }
+        Err(error @ rds_config::ConfigError::NoConfigFile) => Err(CommandError::other(error.to_string())),
         Err(error) => {
             tracing::warn!("CONFIG REWRITE failed: {error}");
             Err(CommandError::other(error.to_string()))
@@ -362,10 +336,8 @@ const LATENCY_HELP: &[&str] = &[
 pub fn latency_latest(ctx: &mut Ctx) -> CmdResult {
     let events = &ctx.server.latency.events;
     let out = &mut ctx.session.reply;
-    let with_samples: Vec<_> = events
-        .iter()
-        .filter_map(|(name, e)| e.samples.back().map(|s| (name, s, e.max_ms)))
-        .collect();
+    let with_samples: Vec<_> =
+        events.iter().filter_map(|(name, e)| e.samples.back().map(|s| (name, s, e.max_ms))).collect();
     out.array(with_samples.len());
     for (name, (time, latency), max) in with_samples {
         out.array(4);
@@ -380,13 +352,8 @@ pub fn latency_latest(ctx: &mut Ctx) -> CmdResult {
 /// LATENCY HISTORY event: (time, latency) samples, oldest first.
 pub fn latency_history(ctx: &mut Ctx) -> CmdResult {
     let name = String::from_utf8_lossy(ctx.arg(2)).into_owned();
-    let samples: Vec<(u64, u64)> = ctx
-        .server
-        .latency
-        .events
-        .get(&name)
-        .map(|e| e.samples.iter().copied().collect())
-        .unwrap_or_default();
+    let samples: Vec<(u64, u64)> =
+        ctx.server.latency.events.get(&name).map(|e| e.samples.iter().copied().collect()).unwrap_or_default();
     let out = ctx.out();
     out.array(samples.len());
     for (time, latency) in samples {
@@ -405,14 +372,7 @@ pub fn latency_reset(ctx: &mut Ctx) -> CmdResult {
         events.clear();
         count
     } else {
-        ctx.argv[2..]
-            .iter()
-            .filter(|name| {
-                events
-                    .remove(String::from_utf8_lossy(name).as_ref())
-                    .is_some()
-            })
-            .count()
+        ctx.argv[2..].iter().filter(|name| events.remove(String::from_utf8_lossy(name).as_ref()).is_some()).count()
     };
     ctx.out().int(i64::try_from(reset).unwrap_or(i64::MAX));
     Ok(())

@@ -2,10 +2,7 @@
 //! estimator, the one Redis 7.0 uses ("New cardinality estimation algorithms for HyperLogLog
 //! sketches", arXiv:1702.01284). Operation order follows Redis's C code so results match exactly.
 
-use super::{
-    dense_get, HllError, SparseOp, SparseOps, ENCODING_DENSE, HEADER_LEN, Q, REGISTERS,
-    REGISTER_MAX,
-};
+use super::{dense_get, HllError, SparseOp, SparseOps, ENCODING_DENSE, HEADER_LEN, Q, REGISTERS, REGISTER_MAX};
 
 /// 0.5 / ln(2), the estimator's bias constant for an infinite number of registers.
 const ALPHA_INF: f64 = 0.721_347_520_444_481_7;

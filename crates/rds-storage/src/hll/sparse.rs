@@ -3,18 +3,13 @@
 //! the layout depends on the order registers were set).
 
 use super::{
-    decode_op, invalidate_cache, promote_and_set, HllError, SparseOp, HEADER_LEN,
-    SPARSE_VAL_MAX_LEN, SPARSE_VAL_MAX_VALUE, SPARSE_ZERO_MAX_LEN,
+    decode_op, invalidate_cache, promote_and_set, HllError, SparseOp, HEADER_LEN, SPARSE_VAL_MAX_LEN,
+    SPARSE_VAL_MAX_VALUE, SPARSE_ZERO_MAX_LEN,
 };
 
 /// Raises register `index` to `count` if lower; promotes to dense when the value cannot be coded
 /// (`count` > 32) or the value would outgrow `sparse_max_bytes`. Returns true when it changed.
-pub(super) fn set(
-    hll: &mut Vec<u8>,
-    index: usize,
-    count: u8,
-    sparse_max_bytes: usize,
-) -> Result<bool, HllError> {
+pub(super) fn set(hll: &mut Vec<u8>, index: usize, count: u8, sparse_max_bytes: usize) -> Result<bool, HllError> {
     if count > SPARSE_VAL_MAX_VALUE {
         return promote_and_set(hll, index, count);
     }
@@ -163,10 +158,7 @@ mod tests {
         assert_eq!(&hll[HEADER_LEN..], &expected[..]);
         assert_eq!(set(&mut hll, 1021, 2, 3000), Ok(false));
         let regs = registers(&hll).expect("valid");
-        assert_eq!(
-            (regs[1000], regs[1020], regs[1021], regs[1022]),
-            (2, 3, 3, 0)
-        );
+        assert_eq!((regs[1000], regs[1020], regs[1021], regs[1022]), (2, 3, 3, 0));
         assert_eq!(regs.len(), REGISTERS);
     }
 

@@ -18,12 +18,7 @@ pub struct Iter<'a> {
 
 impl<'a> Iter<'a> {
     pub(super) fn empty(nodes: &'a VecDeque<Node>) -> Self {
-        Iter {
-            nodes,
-            front: (0, 0),
-            back: (0, 0),
-            remaining: 0,
-        }
+        Iter { nodes, front: (0, 0), back: (0, 0), remaining: 0 }
     }
 }
 

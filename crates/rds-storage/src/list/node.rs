@@ -11,10 +11,7 @@ pub(super) struct Node {
 
 impl Node {
     pub(super) fn single(item: &[u8]) -> Node {
-        Node {
-            buf: packed::encode_entry(item, true),
-            count: 1,
-        }
+        Node { buf: packed::encode_entry(item, true), count: 1 }
     }
 
     /// Byte position where entry `index` starts (the buffer's end for `index == count`), walking
@@ -56,10 +53,7 @@ impl Node {
         if taken == 0 {
             return Err(self);
         }
-        let right = Node {
-            buf: self.buf.split_off(pos),
-            count: self.count - taken,
-        };
+        let right = Node { buf: self.buf.split_off(pos), count: self.count - taken };
         self.buf.shrink_to_fit();
         self.count = taken;
         Ok((self, right))
@@ -73,12 +67,7 @@ impl Node {
 
     /// Removes up to `budget` entries equal to `element`, the last ones when `from_tail`, in one
     /// pass. Returns (entries removed, bytes freed).
-    pub(super) fn remove_matching(
-        &mut self,
-        element: &[u8],
-        budget: usize,
-        from_tail: bool,
-    ) -> (usize, usize) {
+    pub(super) fn remove_matching(&mut self, element: &[u8], budget: usize, from_tail: bool) -> (usize, usize) {
         let mut matches = 0;
         let mut pos = 0;
         while let Some((item, next)) = packed::read_entry(&self.buf, pos, true) {

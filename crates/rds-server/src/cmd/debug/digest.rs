@@ -149,15 +149,9 @@ mod tests {
             add(&mut digest);
             to_hex(&digest.finish(false))
         };
-        let list = build(type_code::LIST, &|d| {
-            ["a", "b", "c"].iter().for_each(|e| d.ordered(e.as_bytes()))
-        });
+        let list = build(type_code::LIST, &|d| ["a", "b", "c"].iter().for_each(|e| d.ordered(e.as_bytes())));
         assert_eq!(list, "8bf72d812571eea9b927f3c11beb0c4165a6ff89");
-        let set = build(type_code::SET, &|d| {
-            ["c", "a", "b"]
-                .iter()
-                .for_each(|e| d.unordered(e.as_bytes()))
-        });
+        let set = build(type_code::SET, &|d| ["c", "a", "b"].iter().for_each(|e| d.unordered(e.as_bytes())));
         assert_eq!(set, "593c2414786d75446e97f4ea5d4b731f3313da72");
         let hash = build(type_code::HASH, &|d| {
             d.unordered_pair(b"f2", b"v2");

@@ -94,11 +94,7 @@ pub fn compress(input: &[u8], out_len: usize) -> Option<Vec<u8>> {
         return None;
     }
     // Slack past `out_len`: liblzf checks space conservatively, then writes up to 3 bytes past its check.
-    let mut out = Output {
-        buf: vec![0u8; out_len + 8],
-        op: 1,
-        lit: 0,
-    };
+    let mut out = Output { buf: vec![0u8; out_len + 8], op: 1, lit: 0 };
     let mut table = vec![0usize; 1 << HLOG];
     let mut ip: usize = 0;
     let mut hval = first(input, ip);
@@ -188,9 +184,7 @@ mod tests {
             vec![b'a'; 75],
             b"hello hello hello hello hello world".to_vec(),
             (0..2000u32).map(|i| (i % 7) as u8 + b'a').collect(),
-            (0..300u32)
-                .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
-                .collect(),
+            (0..300u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect(),
         ];
         for input in inputs {
             match compress(&input, input.len() - 4) {
@@ -198,10 +192,7 @@ mod tests {
                     assert!(packed.len() <= input.len() - 4);
                     assert_eq!(decompress(&packed), input);
                 }
-                None => assert!(
-                    input.len() == 300,
-                    "only the random input is incompressible"
-                ),
+                None => assert!(input.len() == 300, "only the random input is incompressible"),
             }
         }
     }

@@ -11,8 +11,7 @@ const ZERO_DIGEST: &str = "0000000000000000000000000000000000000000";
 const PROTECTED: &str = "-ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.\r\n";
 
 fn debug_enabled(setting: &str) -> Harness {
-    let config =
-        Config::from_text(&format!("enable-debug-command {setting}\n"), "").expect("valid config");
+    let config = Config::from_text(&format!("enable-debug-command {setting}\n"), "").expect("valid config");
     Harness::with_config(config)
 }
 
@@ -26,52 +25,34 @@ fn debug_is_protected_unless_enabled() {
     h.expect_all(&[
         (&["DEBUG", "HELP"], PROTECTED),
         (&["DEBUG", "FOO"], PROTECTED),
-        (
-            &["DEBUG"],
-            "-ERR wrong number of arguments for 'debug' command\r\n",
-        ),
+        (&["DEBUG"], "-ERR wrong number of arguments for 'debug' command\r\n"),
     ]);
     let mut h = debug_enabled("local");
     h.session.authenticated = false;
-    assert!(
-        h.run(&["DEBUG", "HELP"]).starts_with("-NOAUTH"),
-        "local clients pass the protection check"
-    );
+    assert!(h.run(&["DEBUG", "HELP"]).starts_with("-NOAUTH"), "local clients pass the protection check");
     h.session.is_local = false;
-    assert_eq!(
-        h.run(&["DEBUG", "HELP"]),
-        PROTECTED,
-        "protection is checked before authentication"
-    );
+    assert_eq!(h.run(&["DEBUG", "HELP"]), PROTECTED, "protection is checked before authentication");
     h.session.is_local = true;
     h.session.authenticated = true;
-    assert!(h.run(&["DEBUG", "HELP"]).starts_with(
-        "*106\r\n+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"
-    ));
+    assert!(h
+        .run(&["DEBUG", "HELP"])
+        .starts_with("*106\r\n+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"));
 }
 
 #[test]
 fn digest_matches_redis_and_ignores_insertion_order() {
     let mut h = debug_enabled("yes");
     let empty = format!("+{ZERO_DIGEST}\r\n");
-    h.expect_all(&[
-        (&["DEBUG", "DIGEST"], &empty),
-        (&["DEBUG", "DIGEST-VALUE"], "*0\r\n"),
-    ]);
+    h.expect_all(&[(&["DEBUG", "DIGEST"], &empty), (&["DEBUG", "DIGEST-VALUE"], "*0\r\n")]);
     set(&mut h, 0, "a", "1");
     h.expect_all(&[
-        (
-            &["DEBUG", "DIGEST"],
-            "+943d800368fb9c0e951138f1bc0e313ac769d91f\r\n",
-        ),
+        (&["DEBUG", "DIGEST"], "+943d800368fb9c0e951138f1bc0e313ac769d91f\r\n"),
         (
             &["DEBUG", "DIGEST-VALUE", "a", "b"],
             &format!("*2\r\n+b4fc66738120fba0b5aa500ab5c2bf89cea1c5da\r\n+{ZERO_DIGEST}\r\n"),
         ),
     ]);
-    let keys: Vec<(String, String)> = (0..50)
-        .map(|i| (format!("key{i}"), format!("value{i}")))
-        .collect();
+    let keys: Vec<(String, String)> = (0..50).map(|i| (format!("key{i}"), format!("value{i}"))).collect();
     let mut forward = debug_enabled("yes");
     let mut backward = debug_enabled("yes");
     for (key, value) in &keys {
@@ -89,20 +70,12 @@ fn digest_matches_redis_and_ignores_insertion_order() {
     set(&mut backward, 0, "key7", "value7");
     assert_eq!(digest, backward.run(&["DEBUG", "DIGEST"]));
     backward.state.keyspace.dbs[0].set_expire(b"key7", u64::MAX / 2);
-    assert_ne!(
-        digest,
-        backward.run(&["DEBUG", "DIGEST"]),
-        "a TTL changes the digest"
-    );
+    assert_ne!(digest, backward.run(&["DEBUG", "DIGEST"]), "a TTL changes the digest");
     let mut moved = debug_enabled("yes");
     for (key, value) in &keys {
         set(&mut moved, 1, key, value);
     }
-    assert_ne!(
-        digest,
-        moved.run(&["DEBUG", "DIGEST"]),
-        "the database number is part of the digest"
-    );
+    assert_ne!(digest, moved.run(&["DEBUG", "DIGEST"]), "the database number is part of the digest");
 }
 
 #[test]
@@ -111,10 +84,7 @@ fn object_reports_encoding_refcount_and_rdb_length() {
     let cases = [
         ("1", "refcount:2147483647 encoding:int serializedlength:2"),
         ("-1", "refcount:1 encoding:int serializedlength:2"),
-        (
-            "9999",
-            "refcount:2147483647 encoding:int serializedlength:3",
-        ),
+        ("9999", "refcount:2147483647 encoding:int serializedlength:3"),
         ("10000", "refcount:1 encoding:int serializedlength:3"),
         ("123456", "refcount:1 encoding:int serializedlength:5"),
         ("12345678901", "refcount:1 encoding:int serializedlength:12"),
@@ -124,23 +94,19 @@ fn object_reports_encoding_refcount_and_rdb_length() {
         set(&mut h, 0, "k", value);
         let reply = h.run(&["DEBUG", "OBJECT", "k"]);
         assert!(reply.starts_with("+Value at:0x"), "{reply}");
-        assert!(
-            reply.contains(&format!(" {expected} lru:")),
-            "{value}: {reply}"
-        );
+        assert!(reply.contains(&format!(" {expected} lru:")), "{value}: {reply}");
         assert!(reply.contains(" lru_seconds_idle:"), "{reply}");
     }
     set(&mut h, 0, "big", &"a".repeat(75));
-    assert!(h
-        .run(&["DEBUG", "OBJECT", "big"])
-        .contains(" encoding:raw serializedlength:13 "));
+    assert!(h.run(&["DEBUG", "OBJECT", "big"]).contains(" encoding:raw serializedlength:13 "));
     h.state.keyspace.dbs[0].set(b"raw", Value::Raw(b"hellox".to_vec()), 0);
-    assert!(h
-        .run(&["DEBUG", "OBJECT", "raw"])
-        .contains(" refcount:1 encoding:raw serializedlength:7 "));
+    assert!(h.run(&["DEBUG", "OBJECT", "raw"]).contains(" refcount:1 encoding:raw serializedlength:7 "));
     h.expect_all(&[
         (&["DEBUG", "OBJECT", "nokey"], "-ERR no such key\r\n"),
-        (&["DEBUG", "OBJECT"], "-ERR unknown subcommand or wrong number of arguments for 'OBJECT'. Try DEBUG HELP.\r\n"),
+        (
+            &["DEBUG", "OBJECT"],
+            "-ERR unknown subcommand or wrong number of arguments for 'OBJECT'. Try DEBUG HELP.\r\n",
+        ),
     ]);
 }
 
@@ -158,11 +124,7 @@ fn serialized_length_compresses_like_redis() {
         ("-2147483648".to_string(), 5),
     ];
     for (value, expected) in cases {
-        assert_eq!(
-            saved_string_len(value.as_bytes(), true),
-            expected,
-            "{value}"
-        );
+        assert_eq!(saved_string_len(value.as_bytes(), true), expected, "{value}");
     }
     assert_eq!(saved_string_len("x".repeat(8192).as_bytes(), false), 8194);
 }
@@ -172,7 +134,10 @@ fn subcommands_reply_like_redis() {
     let mut h = debug_enabled("yes");
     h.expect_all(&[
         (&["DEBUG", "SET-ACTIVE-EXPIRE", "0"], "+OK\r\n"),
-        (&["DEBUG", "SET-ACTIVE-EXPIRE"], "-ERR unknown subcommand or wrong number of arguments for 'SET-ACTIVE-EXPIRE'. Try DEBUG HELP.\r\n"),
+        (
+            &["DEBUG", "SET-ACTIVE-EXPIRE"],
+            "-ERR unknown subcommand or wrong number of arguments for 'SET-ACTIVE-EXPIRE'. Try DEBUG HELP.\r\n",
+        ),
     ]);
     assert!(!h.state.active_expire_enabled);
     h.expect_all(&[(&["debug", "set-active-expire", "2"], "+OK\r\n")]);
@@ -182,9 +147,15 @@ fn subcommands_reply_like_redis() {
         (&["DEBUG", "SLEEP", "0.02"], "+OK\r\n"),
         (&["DEBUG", "SLEEP", "x"], "+OK\r\n"),
         (&["DEBUG", "SLEEP", "-5"], "+OK\r\n"),
-        (&["DEBUG", "SLEEP", "1", "2"], "-ERR unknown subcommand or wrong number of arguments for 'SLEEP'. Try DEBUG HELP.\r\n"),
+        (
+            &["DEBUG", "SLEEP", "1", "2"],
+            "-ERR unknown subcommand or wrong number of arguments for 'SLEEP'. Try DEBUG HELP.\r\n",
+        ),
         (&["DEBUG", "foo"], "-ERR unknown subcommand or wrong number of arguments for 'foo'. Try DEBUG HELP.\r\n"),
-        (&["DEBUG", "DIGEST", "x"], "-ERR unknown subcommand or wrong number of arguments for 'DIGEST'. Try DEBUG HELP.\r\n"),
+        (
+            &["DEBUG", "DIGEST", "x"],
+            "-ERR unknown subcommand or wrong number of arguments for 'DIGEST'. Try DEBUG HELP.\r\n",
+        ),
         (&["DEBUG", "RELOAD", "x"], "-ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.\r\n"),
         (&["DEBUG", "ERROR", "FOO bar"], "-FOO bar\r\n"),
         (&["DEBUG", "LOG", "hello"], "+OK\r\n"),
@@ -203,15 +174,14 @@ fn populate_creates_missing_keys_only() {
         (&["DEBUG", "POPULATE", "-1"], "-ERR value is out of range, must be positive\r\n"),
         (&["DEBUG", "POPULATE", "x"], "-ERR value is out of range, must be positive\r\n"),
         (&["DEBUG", "POPULATE", "2", "p", "-1"], "-ERR value is out of range, must be positive\r\n"),
-        (&["DEBUG", "POPULATE", "1", "a", "b", "c"], "-ERR unknown subcommand or wrong number of arguments for 'POPULATE'. Try DEBUG HELP.\r\n"),
+        (
+            &["DEBUG", "POPULATE", "1", "a", "b", "c"],
+            "-ERR unknown subcommand or wrong number of arguments for 'POPULATE'. Try DEBUG HELP.\r\n",
+        ),
     ]);
     let db = &h.state.keyspace.dbs[0];
     assert_eq!(db.len(), 5);
-    let get = |key: &str| {
-        db.peek(key.as_bytes())
-            .and_then(|e| e.value.as_string())
-            .map(<[u8]>::to_vec)
-    };
+    let get = |key: &str| db.peek(key.as_bytes()).and_then(|e| e.value.as_string()).map(<[u8]>::to_vec);
     assert_eq!(get("key:0"), Some(b"value:0".to_vec()));
     assert_eq!(get("key:1"), Some(b"mine".to_vec()));
     assert_eq!(get("p:1"), Some(b"value:1\0\0\0\0\0".to_vec()));
@@ -249,9 +219,7 @@ fn protocol_samples_every_reply_type() {
         assert_eq!(resp2.run(&["DEBUG", "PROTOCOL", name]), two, "{name}");
         assert_eq!(resp3.run(&["DEBUG", "PROTOCOL", name]), three, "{name}");
     }
-    assert!(resp2
-        .run(&["DEBUG", "PROTOCOL", "x"])
-        .starts_with("-ERR Wrong protocol type name."));
+    assert!(resp2.run(&["DEBUG", "PROTOCOL", "x"]).starts_with("-ERR Wrong protocol type name."));
 }
 
 #[test]

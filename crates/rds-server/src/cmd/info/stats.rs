@@ -28,10 +28,7 @@ pub struct Histogram {
 
 impl Default for Histogram {
     fn default() -> Self {
-        Histogram {
-            counts: vec![0; COUNTS_LEN].into_boxed_slice(),
-            total: 0,
-        }
+        Histogram { counts: vec![0; COUNTS_LEN].into_boxed_slice(), total: 0 }
     }
 }
 
@@ -76,11 +73,7 @@ impl Histogram {
             seen += count;
             if seen >= wanted {
                 let value = Self::value_at_index(index);
-                return if percentile == 0.0 {
-                    value
-                } else {
-                    Self::highest_equivalent(value)
-                };
+                return if percentile == 0.0 { value } else { Self::highest_equivalent(value) };
             }
         }
         0
@@ -117,8 +110,7 @@ impl CommandTable {
     fn entry(&mut self, id: CommandId) -> &mut CommandStats {
         let index = id as usize;
         if self.entries.len() <= index {
-            self.entries
-                .resize_with(COMMANDS.len().max(index + 1), CommandStats::default);
+            self.entries.resize_with(COMMANDS.len().max(index + 1), CommandStats::default);
         }
         &mut self.entries[index]
     }
@@ -131,10 +123,7 @@ impl CommandTable {
         if failed {
             entry.failed += 1;
         }
-        entry
-            .histogram
-            .get_or_insert_with(Box::default)
-            .record(duration_us.saturating_mul(1000));
+        entry.histogram.get_or_insert_with(Box::default).record(duration_us.saturating_mul(1000));
     }
 
     /// Counts one refusal of `id` before it ran.
@@ -149,10 +138,7 @@ impl CommandTable {
 
     /// Commands with any activity, in table order.
     pub fn active(&self) -> impl Iterator<Item = (&'static CommandSpec, &CommandStats)> {
-        COMMANDS
-            .iter()
-            .zip(&self.entries)
-            .filter(|(_, s)| s.calls > 0 || s.rejected > 0 || s.failed > 0)
+        COMMANDS.iter().zip(&self.entries).filter(|(_, s)| s.calls > 0 || s.rejected > 0 || s.failed > 0)
     }
 }
 
@@ -180,9 +166,7 @@ impl ErrorTable {
 
     /// (code, count) pairs in code order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, u64)> {
-        self.counts
-            .iter()
-            .map(|(code, count)| (code.as_str(), *count))
+        self.counts.iter().map(|(code, count)| (code.as_str(), *count))
     }
 }
 

@@ -31,9 +31,7 @@ fn sections(text: &str) -> Vec<(String, Vec<String>, Vec<String>)> {
             out.push((name.to_string(), Vec::new(), Vec::new()));
         } else if !line.is_empty() {
             let section = out.last_mut().expect("a field inside a section");
-            section
-                .1
-                .push(line.split(':').next().unwrap_or("").to_string());
+            section.1.push(line.split(':').next().unwrap_or("").to_string());
             section.2.push(line.to_string());
         }
     }
@@ -42,19 +40,14 @@ fn sections(text: &str) -> Vec<(String, Vec<String>, Vec<String>)> {
 
 fn value<'a>(text: &'a str, name: &str) -> &'a str {
     let prefix = format!("{name}:");
-    text.split("\r\n")
-        .find_map(|l| l.strip_prefix(prefix.as_str()))
-        .unwrap_or_else(|| panic!("no field {name}"))
+    text.split("\r\n").find_map(|l| l.strip_prefix(prefix.as_str())).unwrap_or_else(|| panic!("no field {name}"))
 }
 
 #[test]
 fn default_info_has_redis_sections_fields_and_order() {
     let mut h = Harness::new();
     let text = payload(&h.run(&["INFO"]));
-    assert!(
-        text.starts_with("# Server\r\nredis_version:7.0.15\r\n"),
-        "{text}"
-    );
+    assert!(text.starts_with("# Server\r\nredis_version:7.0.15\r\n"), "{text}");
     assert!(text.ends_with("# Keyspace\r\n"), "{text}");
     let found = sections(&text);
     let names: Vec<&str> = found.iter().map(|s| s.0.as_str()).collect();
@@ -73,18 +66,11 @@ fn default_info_has_redis_sections_fields_and_order() {
     ];
     assert_eq!(names, expected);
     for (section, fields) in REDIS_FIELDS {
-        let ours = &found
-            .iter()
-            .find(|s| s.0 == *section)
-            .expect("section present")
-            .1;
+        let ours = &found.iter().find(|s| s.0 == *section).expect("section present").1;
         let theirs: Vec<&str> = fields.split(' ').collect();
         assert_eq!(ours, &theirs, "fields of {section}");
     }
-    assert!(
-        text.contains("\r\n\r\n# Clients\r\n"),
-        "sections are separated by a blank line"
-    );
+    assert!(text.contains("\r\n\r\n# Clients\r\n"), "sections are separated by a blank line");
 }
 
 #[test]
@@ -93,33 +79,21 @@ fn section_arguments_select_like_redis() {
     let headers = |h: &mut Harness, args: &[&str]| -> Vec<String> {
         let mut argv = vec!["INFO"];
         argv.extend_from_slice(args);
-        sections(&payload(&h.run(&argv)))
-            .into_iter()
-            .map(|s| s.0)
-            .collect()
+        sections(&payload(&h.run(&argv))).into_iter().map(|s| s.0).collect()
     };
     assert_eq!(headers(&mut h, &["all"]).len(), 13);
     assert_eq!(headers(&mut h, &["everything"]).len(), 13);
     assert_eq!(headers(&mut h, &["default"]).len(), 11);
     assert_eq!(headers(&mut h, &["default", "commandstats"]).len(), 12);
-    assert_eq!(
-        headers(&mut h, &["KEYSPACE", "cluster", "server"]),
-        ["Server", "Cluster", "Keyspace"]
-    );
+    assert_eq!(headers(&mut h, &["KEYSPACE", "cluster", "server"]), ["Server", "Cluster", "Keyspace"]);
     h.expect_all(&[
         (&["INFO", "nonexist"], "$0\r\n\r\n"),
         (&["INFO", "keyspace"], "$12\r\n# Keyspace\r\n\r\n"),
-        (
-            &["INFO", "cluster", "keyspace"],
-            "$44\r\n# Cluster\r\ncluster_enabled:0\r\n\r\n# Keyspace\r\n\r\n",
-        ),
+        (&["INFO", "cluster", "keyspace"], "$44\r\n# Cluster\r\ncluster_enabled:0\r\n\r\n# Keyspace\r\n\r\n"),
         (&["INFO", "modules"], "$11\r\n# Modules\r\n\r\n"),
     ]);
     let mut h = Harness::new().resp3();
-    assert_eq!(
-        h.run(&["INFO", "cluster"]),
-        "=34\r\ntxt:# Cluster\r\ncluster_enabled:0\r\n\r\n"
-    );
+    assert_eq!(h.run(&["INFO", "cluster"]), "=34\r\ntxt:# Cluster\r\ncluster_enabled:0\r\n\r\n");
 }
 
 #[test]
@@ -132,9 +106,7 @@ fn values_reflect_the_server_state() {
     h.state.dirty = 7;
     let text = payload(&h.run(&["INFO", "everything"]));
     assert!(
-        text.contains(
-            "# Keyspace\r\ndb0:keys=2,expires=1,avg_ttl=0\r\ndb3:keys=1,expires=0,avg_ttl=0\r\n"
-        ),
+        text.contains("# Keyspace\r\ndb0:keys=2,expires=1,avg_ttl=0\r\ndb3:keys=1,expires=0,avg_ttl=0\r\n"),
         "{text}"
     );
     assert_eq!(value(&text, "rdb_changes_since_last_save"), "7");
@@ -145,28 +117,14 @@ fn values_reflect_the_server_state() {
     assert_eq!(value(&text, "mem_allocator"), "libc");
     for hex in ["run_id", "master_replid", "master_replid2"] {
         let id = value(&text, hex);
-        assert!(
-            id.len() == 40 && id.bytes().all(|b| b.is_ascii_hexdigit()),
-            "{hex}: {id}"
-        );
+        assert!(id.len() == 40 && id.bytes().all(|b| b.is_ascii_hexdigit()), "{hex}: {id}");
     }
-    for number in [
-        "used_memory",
-        "used_memory_rss",
-        "server_time_usec",
-        "lru_clock",
-        "uptime_in_seconds",
-    ] {
+    for number in ["used_memory", "used_memory_rss", "server_time_usec", "lru_clock", "uptime_in_seconds"] {
         assert!(value(&text, number).parse::<u64>().is_ok(), "{number}");
     }
     for seconds in ["used_cpu_sys", "used_cpu_user_main_thread"] {
-        let (whole, micros) = value(&text, seconds)
-            .split_once('.')
-            .expect("seconds.micros");
-        assert!(
-            whole.parse::<u64>().is_ok() && micros.len() == 6,
-            "{seconds}"
-        );
+        let (whole, micros) = value(&text, seconds).split_once('.').expect("seconds.micros");
+        assert!(whole.parse::<u64>().is_ok() && micros.len() == 6, "{seconds}");
     }
     let used: u64 = value(&text, "used_memory").parse().unwrap_or(0);
     assert_eq!(value(&text, "used_memory_human"), bytes_to_human(used));
@@ -183,34 +141,17 @@ fn commandstats_errorstats_and_latencystats_count_calls() {
     let text = payload(&h.run(&["INFO", "commandstats", "errorstats", "latencystats"]));
     let dbsize = value(&text, "cmdstat_dbsize");
     assert!(dbsize.starts_with("calls=2,usec="), "{dbsize}");
-    assert!(
-        dbsize.ends_with(",rejected_calls=1,failed_calls=0"),
-        "{dbsize}"
-    );
+    assert!(dbsize.ends_with(",rejected_calls=1,failed_calls=0"), "{dbsize}");
     assert!(value(&text, "cmdstat_slowlog|get").ends_with("rejected_calls=0,failed_calls=1"));
     assert_eq!(value(&text, "errorstat_ERR"), "count=3");
     let latency = value(&text, "latency_percentiles_usec_dbsize");
-    let labels: Vec<&str> = latency
-        .split(',')
-        .map(|p| p.split('=').next().unwrap_or(""))
-        .collect();
+    let labels: Vec<&str> = latency.split(',').map(|p| p.split('=').next().unwrap_or("")).collect();
     assert_eq!(labels, ["p50", "p99", "p99.9"]);
-    assert!(
-        latency
-            .split(',')
-            .all(|p| p.rsplit_once('.').is_some_and(|(_, frac)| frac.len() == 3)),
-        "{latency}"
-    );
+    assert!(latency.split(',').all(|p| p.rsplit_once('.').is_some_and(|(_, frac)| frac.len() == 3)), "{latency}");
     h.expect_all(&[(&["CONFIG", "RESETSTAT"], "+OK\r\n")]);
     let text = payload(&h.run(&["INFO", "commandstats", "errorstats"]));
-    assert!(
-        text.starts_with("# Commandstats\r\ncmdstat_config|resetstat:calls=1,usec="),
-        "{text}"
-    );
-    assert!(
-        text.ends_with(",rejected_calls=0,failed_calls=0\r\n\r\n# Errorstats\r\n"),
-        "{text}"
-    );
+    assert!(text.starts_with("# Commandstats\r\ncmdstat_config|resetstat:calls=1,usec="), "{text}");
+    assert!(text.ends_with(",rejected_calls=0,failed_calls=0\r\n\r\n# Errorstats\r\n"), "{text}");
 }
 
 #[test]
@@ -228,14 +169,7 @@ fn formats_sizes_and_percentiles_like_redis() {
     }
     assert_eq!(bytes_to_human(1 << 50), "1.00P");
     assert_eq!(bytes_to_human(u64::MAX), format!("{}B", u64::MAX));
-    let labels = [
-        (50.0, "50"),
-        (99.0, "99"),
-        (99.9, "99.9"),
-        (99.99, "99.99"),
-        (0.5, "0.5"),
-        (100.0, "100"),
-    ];
+    let labels = [(50.0, "50"), (99.0, "99"), (99.9, "99.9"), (99.99, "99.99"), (0.5, "0.5"), (100.0, "100")];
     for (p, label) in labels {
         assert_eq!(percentile_label(p), label);
     }

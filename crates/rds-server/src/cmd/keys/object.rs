@@ -126,16 +126,8 @@ pub fn lfu_decayed_counter(access: u32, now_ms: u64, decay_minutes: i64) -> i64 
     let last_minute = (access >> 8) & 0xffff;
     let counter = i64::from(access & 0xff);
     let now_minute = u32::try_from((now_ms / 60_000) & 0xffff).unwrap_or(0);
-    let elapsed = if now_minute >= last_minute {
-        now_minute - last_minute
-    } else {
-        0xffff - last_minute + now_minute
-    };
-    let periods = if decay_minutes > 0 {
-        i64::from(elapsed) / decay_minutes
-    } else {
-        0
-    };
+    let elapsed = if now_minute >= last_minute { now_minute - last_minute } else { 0xffff - last_minute + now_minute };
+    let periods = if decay_minutes > 0 { i64::from(elapsed) / decay_minutes } else { 0 };
     (counter - periods).max(0)
 }
 
@@ -153,8 +145,7 @@ pub fn object_freq(ctx: &mut Ctx) -> CmdResult {
             "An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.",
         ));
     }
-    ctx.out()
-        .int(lfu_decayed_counter(access, now, decay_minutes));
+    ctx.out().int(lfu_decayed_counter(access, now, decay_minutes));
     Ok(())
 }
 
@@ -196,26 +187,11 @@ mod tests {
             (&["OBJECT", "IDLETIME", "nokey"], "$-1\r\n"),
             (&["OBJECT", "FREQ", "k1"], freq_err),
             (&["OBJECT", "FREQ", "nokey"], "$-1\r\n"),
-            (
-                &["OBJECT", "FOO"],
-                "-ERR unknown subcommand 'FOO'. Try OBJECT HELP.\r\n",
-            ),
-            (
-                &["OBJECT"],
-                "-ERR wrong number of arguments for 'object' command\r\n",
-            ),
-            (
-                &["OBJECT", "ENCODING"],
-                "-ERR wrong number of arguments for 'object|encoding' command\r\n",
-            ),
-            (
-                &["OBJECT", "ENCODING", "a", "b"],
-                "-ERR wrong number of arguments for 'object|encoding' command\r\n",
-            ),
-            (
-                &["OBJECT", "HELP", "x"],
-                "-ERR wrong number of arguments for 'object|help' command\r\n",
-            ),
+            (&["OBJECT", "FOO"], "-ERR unknown subcommand 'FOO'. Try OBJECT HELP.\r\n"),
+            (&["OBJECT"], "-ERR wrong number of arguments for 'object' command\r\n"),
+            (&["OBJECT", "ENCODING"], "-ERR wrong number of arguments for 'object|encoding' command\r\n"),
+            (&["OBJECT", "ENCODING", "a", "b"], "-ERR wrong number of arguments for 'object|encoding' command\r\n"),
+            (&["OBJECT", "HELP", "x"], "-ERR wrong number of arguments for 'object|help' command\r\n"),
         ]);
         assert_eq!(h.state.stats.keyspace_misses, 4);
         let mut h3 = Harness::new().resp3();
@@ -231,7 +207,9 @@ mod tests {
             expected.push_str(&format!("+{line}\r\n"));
         }
         assert_eq!(help, expected);
-        assert!(help.starts_with("*15\r\n+OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+ENCODING <key>\r\n"));
+        assert!(help.starts_with(
+            "*15\r\n+OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+ENCODING <key>\r\n"
+        ));
         assert!(help.ends_with("+HELP\r\n+    Prints this help.\r\n"));
     }
 

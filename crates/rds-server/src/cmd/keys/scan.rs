@@ -52,11 +52,7 @@ pub fn parse_cursor(arg: &[u8]) -> Option<u64> {
         }
         value = value.checked_mul(10)?.checked_add(u64::from(byte - b'0'))?;
     }
-    Some(if negative {
-        value.wrapping_neg()
-    } else {
-        value
-    })
+    Some(if negative { value.wrapping_neg() } else { value })
 }
 
 /// The options of a SCAN.
@@ -67,11 +63,7 @@ struct ScanOptions<'a> {
 }
 
 fn parse_scan_options<'a>(ctx: &Ctx<'a>, start: usize) -> Result<ScanOptions<'a>, CommandError> {
-    let mut options = ScanOptions {
-        count: 10,
-        pattern: None,
-        type_name: None,
-    };
+    let mut options = ScanOptions { count: 10, pattern: None, type_name: None };
     let mut index = start;
     while index < ctx.argc() {
         let has_value = index + 1 < ctx.argc();
@@ -134,10 +126,7 @@ fn collect_keys(ctx: &mut Ctx, mut cursor: u64, count: usize) -> (u64, Vec<Compa
 /// Applies SCAN's filters in Redis's order: pattern, then expiry (expired keys are deleted on a
 /// master), then type (a read lookup, so it counts as a keyspace hit).
 fn keep_key(ctx: &mut Ctx, key: &[u8], options: &ScanOptions) -> bool {
-    if options
-        .pattern
-        .is_some_and(|pattern| !glob_match(pattern, key, false))
-    {
+    if options.pattern.is_some_and(|pattern| !glob_match(pattern, key, false)) {
         return false;
     }
     let (now, mode) = (ctx.now_ms, ctx.server.expiry_mode);
@@ -185,12 +174,7 @@ mod tests {
             (b"0x1", None),
         ];
         for (input, expected) in cases {
-            assert_eq!(
-                parse_cursor(input),
-                *expected,
-                "{:?}",
-                String::from_utf8_lossy(input)
-            );
+            assert_eq!(parse_cursor(input), *expected, "{:?}", String::from_utf8_lossy(input));
         }
     }
 
@@ -205,14 +189,8 @@ mod tests {
             (&["KEYS", "f[o"], "*0\r\n"),
             (&["SCAN", "0", "COUNT", "0"], "-ERR syntax error\r\n"),
             (&["SCAN", "0", "COUNT", "-1"], "-ERR syntax error\r\n"),
-            (
-                &["SCAN", "0", "COUNT", "x"],
-                "-ERR value is not an integer or out of range\r\n",
-            ),
-            (
-                &["SCAN", "0", "COUNT", "9223372036854775808"],
-                "-ERR value is not an integer or out of range\r\n",
-            ),
+            (&["SCAN", "0", "COUNT", "x"], "-ERR value is not an integer or out of range\r\n"),
+            (&["SCAN", "0", "COUNT", "9223372036854775808"], "-ERR value is not an integer or out of range\r\n"),
             (&["SCAN", "0", "COUNT"], "-ERR syntax error\r\n"),
             (&["SCAN", "0", "MATCH"], "-ERR syntax error\r\n"),
             (&["SCAN", "0", "FOO", "bar"], "-ERR syntax error\r\n"),
@@ -222,24 +200,15 @@ mod tests {
             (&["SCAN", "", "1"], "-ERR syntax error\r\n"),
             (&["SCAN", "0", "TYPE", "list"], "*2\r\n$1\r\n0\r\n*0\r\n"),
             (&["SCAN", "0", "TYPE", "foo"], "*2\r\n$1\r\n0\r\n*0\r\n"),
-            (
-                &["SCAN"],
-                "-ERR wrong number of arguments for 'scan' command\r\n",
-            ),
-            (
-                &["KEYS"],
-                "-ERR wrong number of arguments for 'keys' command\r\n",
-            ),
+            (&["SCAN"], "-ERR wrong number of arguments for 'scan' command\r\n"),
+            (&["KEYS"], "-ERR wrong number of arguments for 'keys' command\r\n"),
         ]);
         let sorted = |reply: String| {
             let mut lines: Vec<String> = reply.split("\r\n").map(str::to_string).collect();
             lines.sort();
             lines.join(",")
         };
-        assert_eq!(
-            sorted(h.run(&["KEYS", "fo*"])),
-            sorted("*2\r\n$3\r\nfob\r\n$3\r\nfoo\r\n".into())
-        );
+        assert_eq!(sorted(h.run(&["KEYS", "fo*"])), sorted("*2\r\n$3\r\nfob\r\n$3\r\nfoo\r\n".into()));
         let all = "*2\r\n$1\r\n0\r\n*3\r\n$3\r\nfob\r\n$3\r\nfoo\r\n$3\r\nbar\r\n".to_string();
         for words in [
             &["SCAN", "0"][..],
@@ -252,10 +221,7 @@ mod tests {
             assert_eq!(sorted(h.run(words)), sorted(all.clone()), "{words:?}");
         }
         let matched = h.run(&["SCAN", "0", "MATCH", "fo*", "COUNT", "1000"]);
-        assert_eq!(
-            sorted(matched),
-            sorted("*2\r\n$1\r\n0\r\n*2\r\n$3\r\nfob\r\n$3\r\nfoo\r\n".into())
-        );
+        assert_eq!(sorted(matched), sorted("*2\r\n$1\r\n0\r\n*2\r\n$3\r\nfob\r\n$3\r\nfoo\r\n".into()));
         assert_eq!(h.state.stats.keyspace_hits, 12, "TYPE filters look keys up");
     }
 
@@ -271,23 +237,14 @@ mod tests {
             (&["SCAN", "0", "TYPE", "none"], "*2\r\n$1\r\n0\r\n*0\r\n"),
             (&["SCAN", "0"], "*2\r\n$1\r\n0\r\n*1\r\n$4\r\nlive\r\n"),
         ]);
-        assert_eq!(
-            h.state.keyspace.dbs[0].len(),
-            1,
-            "SCAN deletes what it finds expired"
-        );
+        assert_eq!(h.state.keyspace.dbs[0].len(), 1, "SCAN deletes what it finds expired");
     }
 
     /// Parses a SCAN reply into (cursor, keys).
     fn parse_scan(reply: &str) -> (String, Vec<String>) {
         let lines: Vec<&str> = reply.split("\r\n").collect();
         let cursor = lines[2].to_string();
-        let keys = lines[4..]
-            .iter()
-            .skip(1)
-            .step_by(2)
-            .map(|s| s.to_string())
-            .collect();
+        let keys = lines[4..].iter().skip(1).step_by(2).map(|s| s.to_string()).collect();
         (cursor, keys)
     }
 
@@ -302,11 +259,7 @@ mod tests {
         let mut round = 0;
         loop {
             let (next, keys) = parse_scan(&h.run(&["SCAN", &cursor, "COUNT", "20"]));
-            assert!(
-                keys.len() < 200,
-                "one call stays near COUNT: {}",
-                keys.len()
-            );
+            assert!(keys.len() < 200, "one call stays near COUNT: {}", keys.len());
             seen.extend(keys);
             for j in 0..50 {
                 put(&mut h, 0, &format!("new:{round}:{j}"), "v");

@@ -33,24 +33,12 @@ fn del_unlink_exists_type_touch_reply_like_redis() {
         (&["TOUCH", "a", "a", "nokey"], ":2\r\n"),
         (&["DEL", "a", "a", "b", "c"], ":2\r\n"),
         (&["EXISTS", "a", "a", "b"], ":0\r\n"),
-        (
-            &["DEL"],
-            "-ERR wrong number of arguments for 'del' command\r\n",
-        ),
-        (
-            &["EXISTS"],
-            "-ERR wrong number of arguments for 'exists' command\r\n",
-        ),
-        (
-            &["TYPE", "a", "b"],
-            "-ERR wrong number of arguments for 'type' command\r\n",
-        ),
+        (&["DEL"], "-ERR wrong number of arguments for 'del' command\r\n"),
+        (&["EXISTS"], "-ERR wrong number of arguments for 'exists' command\r\n"),
+        (&["TYPE", "a", "b"], "-ERR wrong number of arguments for 'type' command\r\n"),
     ]);
     put(&mut h, 0, "u", "1");
-    h.expect_all(&[
-        (&["UNLINK", "u", "nokey"], ":1\r\n"),
-        (&["UNLINK", "u"], ":0\r\n"),
-    ]);
+    h.expect_all(&[(&["UNLINK", "u", "nokey"], ":1\r\n"), (&["UNLINK", "u"], ":0\r\n")]);
     let mut h3 = Harness::new().resp3();
     h3.expect_all(&[(&["TYPE", "x"], "+none\r\n"), (&["RANDOMKEY"], "_\r\n")]);
 }
@@ -62,10 +50,7 @@ fn exists_and_type_count_hits_and_misses() {
     h.run(&["EXISTS", "k", "nokey"]);
     h.run(&["TYPE", "k"]);
     h.run(&["DEL", "nokey"]);
-    assert_eq!(
-        (h.state.stats.keyspace_hits, h.state.stats.keyspace_misses),
-        (2, 1)
-    );
+    assert_eq!((h.state.stats.keyspace_hits, h.state.stats.keyspace_misses), (2, 1));
 }
 
 #[test]
@@ -74,15 +59,9 @@ fn expired_keys_are_invisible_and_expired_once() {
     put(&mut h, 0, "gone", "v");
     expire_at(&mut h, 0, "gone", 1);
     h.state.effects.enable();
-    h.expect_all(&[
-        (&["DEL", "gone"], ":0\r\n"),
-        (&["EXISTS", "gone"], ":0\r\n"),
-    ]);
+    h.expect_all(&[(&["DEL", "gone"], ":0\r\n"), (&["EXISTS", "gone"], ":0\r\n")]);
     let effects = h.state.effects.take();
-    assert_eq!(
-        &effects[..],
-        b"*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*2\r\n$3\r\nDEL\r\n$4\r\ngone\r\n"
-    );
+    assert_eq!(&effects[..], b"*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*2\r\n$3\r\nDEL\r\n$4\r\ngone\r\n");
     assert_eq!(h.state.stats.expired_keys, 1);
 }
 
@@ -103,16 +82,10 @@ fn rename_and_renamenx_reply_like_redis() {
         (&["EXISTS", "a", "c"], ":1\r\n"),
         (&["RENAME", "c", "b"], "+OK\r\n"),
         (&["RENAMENX", "b", "d"], ":1\r\n"),
-        (
-            &["RENAME", "a"],
-            "-ERR wrong number of arguments for 'rename' command\r\n",
-        ),
+        (&["RENAME", "a"], "-ERR wrong number of arguments for 'rename' command\r\n"),
     ]);
     assert_eq!(value(&mut h, 0, "d").as_deref(), Some(&b"1"[..]));
-    assert!(
-        h.state.keyspace.dbs[0].expire_at(b"d").is_some(),
-        "the TTL moves with the key"
-    );
+    assert!(h.state.keyspace.dbs[0].expire_at(b"d").is_some(), "the TTL moves with the key");
     assert_eq!(h.state.dirty, 3);
 }
 
@@ -126,59 +99,25 @@ fn copy_replies_like_redis() {
         (&["COPY", "c", "d"], ":1\r\n"),
         (&["COPY", "c", "d"], ":0\r\n"),
         (&["COPY", "c", "d", "REPLACE"], ":1\r\n"),
-        (
-            &["COPY", "c", "c"],
-            "-ERR source and destination objects are the same\r\n",
-        ),
-        (
-            &["COPY", "c", "c", "DB", "0"],
-            "-ERR source and destination objects are the same\r\n",
-        ),
-        (
-            &["COPY", "nokey", "nokey"],
-            "-ERR source and destination objects are the same\r\n",
-        ),
+        (&["COPY", "c", "c"], "-ERR source and destination objects are the same\r\n"),
+        (&["COPY", "c", "c", "DB", "0"], "-ERR source and destination objects are the same\r\n"),
+        (&["COPY", "nokey", "nokey"], "-ERR source and destination objects are the same\r\n"),
         (&["COPY", "c", "c", "db", "1"], ":1\r\n"),
-        (
-            &["COPY", "c", "e", "DB", "16"],
-            "-ERR DB index is out of range\r\n",
-        ),
-        (
-            &["COPY", "c", "e", "DB", "-1"],
-            "-ERR DB index is out of range\r\n",
-        ),
-        (
-            &["COPY", "c", "e", "DB", "x"],
-            "-ERR value is not an integer or out of range\r\n",
-        ),
+        (&["COPY", "c", "e", "DB", "16"], "-ERR DB index is out of range\r\n"),
+        (&["COPY", "c", "e", "DB", "-1"], "-ERR DB index is out of range\r\n"),
+        (&["COPY", "c", "e", "DB", "x"], "-ERR value is not an integer or out of range\r\n"),
         (&["COPY", "c", "e", "DB", "4294967296"], range),
-        (
-            &["COPY", "c", "e", "DB", "16", "DB", "1"],
-            "-ERR DB index is out of range\r\n",
-        ),
+        (&["COPY", "c", "e", "DB", "16", "DB", "1"], "-ERR DB index is out of range\r\n"),
         (&["COPY", "c", "e", "FOO"], "-ERR syntax error\r\n"),
         (&["COPY", "c", "e", "DB"], "-ERR syntax error\r\n"),
         (&["COPY", "nokey", "e"], ":0\r\n"),
-        (
-            &["COPY", "nokey", "e", "DB", "16"],
-            "-ERR DB index is out of range\r\n",
-        ),
+        (&["COPY", "nokey", "e", "DB", "16"], "-ERR DB index is out of range\r\n"),
         (&["COPY", "c", "e", "REPLACE", "REPLACE"], ":1\r\n"),
-        (
-            &["COPY", "c"],
-            "-ERR wrong number of arguments for 'copy' command\r\n",
-        ),
+        (&["COPY", "c"], "-ERR wrong number of arguments for 'copy' command\r\n"),
     ]);
     assert_eq!(value(&mut h, 1, "c").as_deref(), Some(&b"1"[..]));
-    assert!(
-        h.state.keyspace.dbs[1].expire_at(b"c").is_some(),
-        "the TTL is copied"
-    );
-    assert_eq!(
-        value(&mut h, 0, "c").as_deref(),
-        Some(&b"1"[..]),
-        "the source stays"
-    );
+    assert!(h.state.keyspace.dbs[1].expire_at(b"c").is_some(), "the TTL is copied");
+    assert_eq!(value(&mut h, 0, "c").as_deref(), Some(&b"1"[..]), "the source stays");
 }
 
 #[test]
@@ -190,25 +129,13 @@ fn move_replies_like_redis() {
     expire_at(&mut h, 0, "f", now_ms() + 100_000);
     let range = "-ERR value is out of range, value must between -2147483648 and 2147483647\r\n";
     h.expect_all(&[
-        (
-            &["MOVE", "c", "0"],
-            "-ERR source and destination objects are the same\r\n",
-        ),
+        (&["MOVE", "c", "0"], "-ERR source and destination objects are the same\r\n"),
         (&["MOVE", "c", "16"], "-ERR DB index is out of range\r\n"),
         (&["MOVE", "c", "-1"], "-ERR DB index is out of range\r\n"),
-        (
-            &["MOVE", "c", "x"],
-            "-ERR value is not an integer or out of range\r\n",
-        ),
+        (&["MOVE", "c", "x"], "-ERR value is not an integer or out of range\r\n"),
         (&["MOVE", "c", "2147483648"], range),
-        (
-            &["MOVE", "c", "99999999999999999999"],
-            "-ERR value is not an integer or out of range\r\n",
-        ),
-        (
-            &["MOVE", "nokey", "0"],
-            "-ERR source and destination objects are the same\r\n",
-        ),
+        (&["MOVE", "c", "99999999999999999999"], "-ERR value is not an integer or out of range\r\n"),
+        (&["MOVE", "nokey", "0"], "-ERR source and destination objects are the same\r\n"),
         (&["MOVE", "c", "1"], ":0\r\n"),
         (&["MOVE", "nokey", "1"], ":0\r\n"),
         (&["MOVE", "f", "1"], ":1\r\n"),
@@ -216,10 +143,7 @@ fn move_replies_like_redis() {
     ]);
     assert!(value(&mut h, 0, "f").is_none());
     assert_eq!(value(&mut h, 1, "f").as_deref(), Some(&b"2"[..]));
-    assert!(
-        h.state.keyspace.dbs[1].expire_at(b"f").is_some(),
-        "the TTL moves with the key"
-    );
+    assert!(h.state.keyspace.dbs[1].expire_at(b"f").is_some(), "the TTL moves with the key");
     assert_eq!(h.state.dirty, 1);
 }
 
@@ -232,21 +156,12 @@ fn swapdb_replies_like_redis() {
         (&["SWAPDB", "0", "16"], "-ERR DB index is out of range\r\n"),
         (&["SWAPDB", "16", "0"], "-ERR DB index is out of range\r\n"),
         (&["SWAPDB", "-1", "0"], "-ERR DB index is out of range\r\n"),
-        (
-            &["SWAPDB", "0", "2147483647"],
-            "-ERR DB index is out of range\r\n",
-        ),
+        (&["SWAPDB", "0", "2147483647"], "-ERR DB index is out of range\r\n"),
         (&["SWAPDB", "x", "0"], "-ERR invalid first DB index\r\n"),
         (&["SWAPDB", "x", "y"], "-ERR invalid first DB index\r\n"),
         (&["SWAPDB", "0", "x"], "-ERR invalid second DB index\r\n"),
-        (
-            &["SWAPDB", "4294967296", "0"],
-            "-ERR invalid first DB index\r\n",
-        ),
-        (
-            &["SWAPDB", "0", "4294967296"],
-            "-ERR invalid second DB index\r\n",
-        ),
+        (&["SWAPDB", "4294967296", "0"], "-ERR invalid first DB index\r\n"),
+        (&["SWAPDB", "0", "4294967296"], "-ERR invalid second DB index\r\n"),
         (&["SWAPDB", "0", "0"], "+OK\r\n"),
         (&["SWAPDB", "0", "1"], "+OK\r\n"),
         (&["EXISTS", "a"], ":0\r\n"),
@@ -263,28 +178,13 @@ fn cluster_mode_confines_keys_to_database_zero() {
     put(&mut h, 0, "k", "v");
     let copy_err = "-ERR Copying to another database is not allowed in cluster mode\r\n";
     h.expect_all(&[
-        (
-            &["MOVE", "k", "1"],
-            "-ERR MOVE is not allowed in cluster mode\r\n",
-        ),
-        (
-            &["MOVE", "k", "x"],
-            "-ERR MOVE is not allowed in cluster mode\r\n",
-        ),
-        (
-            &["SWAPDB", "x", "1"],
-            "-ERR SWAPDB is not allowed in cluster mode\r\n",
-        ),
+        (&["MOVE", "k", "1"], "-ERR MOVE is not allowed in cluster mode\r\n"),
+        (&["MOVE", "k", "x"], "-ERR MOVE is not allowed in cluster mode\r\n"),
+        (&["SWAPDB", "x", "1"], "-ERR SWAPDB is not allowed in cluster mode\r\n"),
         (&["COPY", "k", "k", "DB", "1"], copy_err),
         (&["COPY", "nokey", "k2", "DB", "1"], copy_err),
-        (
-            &["COPY", "k", "k2", "DB", "16"],
-            "-ERR DB index is out of range\r\n",
-        ),
-        (
-            &["COPY", "k", "k", "DB", "0"],
-            "-ERR source and destination objects are the same\r\n",
-        ),
+        (&["COPY", "k", "k2", "DB", "16"], "-ERR DB index is out of range\r\n"),
+        (&["COPY", "k", "k", "DB", "0"], "-ERR source and destination objects are the same\r\n"),
         (&["COPY", "k", "k2", "DB", "0"], ":1\r\n"),
     ]);
 }
@@ -341,10 +241,7 @@ fn writes_into_another_database_invalidate_its_watchers() {
     h.expect_all(&[(&["COPY", "k", "k", "DB", "2"], ":1\r\n")]);
     assert!(h.state.watches.is_invalidated(1002));
     h.expect_all(&[(&["SWAPDB", "3", "4"], "+OK\r\n")]);
-    assert!(
-        !h.state.watches.is_invalidated(1003),
-        "nothing changed under the key"
-    );
+    assert!(!h.state.watches.is_invalidated(1003), "nothing changed under the key");
 }
 
 #[test]

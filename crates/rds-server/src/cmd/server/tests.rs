@@ -17,10 +17,7 @@ fn dbsize_and_flushes_reply_and_count_changes_like_redis() {
     set(&mut h, 2, "c");
     h.expect_all(&[
         (&["DBSIZE"], ":2\r\n"),
-        (
-            &["DBSIZE", "x"],
-            "-ERR wrong number of arguments for 'dbsize' command\r\n",
-        ),
+        (&["DBSIZE", "x"], "-ERR wrong number of arguments for 'dbsize' command\r\n"),
         (&["FLUSHDB", "x"], "-ERR syntax error\r\n"),
         (&["FLUSHDB", "async", "sync"], "-ERR syntax error\r\n"),
         (&["FLUSHALL", "foo"], "-ERR syntax error\r\n"),
@@ -29,20 +26,13 @@ fn dbsize_and_flushes_reply_and_count_changes_like_redis() {
     ]);
     assert_eq!(h.state.dirty, 2);
     assert_eq!(h.state.keyspace.dbs[2].len(), 1);
-    h.expect_all(&[
-        (&["FLUSHDB"], "+OK\r\n"),
-        (&["flushall", "sync"], "+OK\r\n"),
-    ]);
+    h.expect_all(&[(&["FLUSHDB"], "+OK\r\n"), (&["flushall", "sync"], "+OK\r\n")]);
     assert_eq!(h.state.dirty, 3);
     assert_eq!(h.state.keyspace.total_keys(), 0);
     h.expect_all(&[(&["FLUSHALL"], "+OK\r\n")]);
     let effects = h.state.effects.take();
     let expected = "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*2\r\n$7\r\nFLUSHDB\r\n$5\r\nASYNC\r\n*1\r\n$7\r\nFLUSHDB\r\n*2\r\n$8\r\nflushall\r\n$4\r\nsync\r\n*1\r\n$8\r\nFLUSHALL\r\n";
-    assert_eq!(
-        effects,
-        expected.as_bytes(),
-        "flushes replicate even when nothing was removed"
-    );
+    assert_eq!(effects, expected.as_bytes(), "flushes replicate even when nothing was removed");
 }
 
 #[test]
@@ -57,10 +47,7 @@ fn time_and_lastsave() {
     h.state.last_save_secs = 1_795_265_530;
     h.expect_all(&[
         (&["LASTSAVE"], ":1795265530\r\n"),
-        (
-            &["TIME", "x"],
-            "-ERR wrong number of arguments for 'time' command\r\n",
-        ),
+        (&["TIME", "x"], "-ERR wrong number of arguments for 'time' command\r\n"),
     ]);
 }
 
@@ -82,10 +69,7 @@ fn shutdown_checks_its_flags_then_closes_without_reply() {
 fn monitor_registers_the_client_once() {
     let mut h = Harness::new();
     h.expect_all(&[
-        (
-            &["MONITOR", "x"],
-            "-ERR wrong number of arguments for 'monitor' command\r\n",
-        ),
+        (&["MONITOR", "x"], "-ERR wrong number of arguments for 'monitor' command\r\n"),
         (&["MONITOR"], "+OK\r\n"),
         (&["MONITOR"], ""),
     ]);
@@ -117,17 +101,11 @@ fn config_commands_reply_like_redis() {
         (&["CONFIG"], "-ERR wrong number of arguments for 'config' command\r\n"),
     ]);
     assert_eq!(h.state.settings.hz, 20);
-    assert_eq!(
-        h.state.stats.peak_memory, 1 << 50,
-        "RESETSTAT keeps the memory peak"
-    );
-    assert_eq!(
-        h.state.stats.commands_processed, 1,
-        "RESETSTAT cleared the counters, then counted itself"
-    );
-    assert!(h.run(&["CONFIG", "HELP"]).starts_with(
-        "*11\r\n+CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"
-    ));
+    assert_eq!(h.state.stats.peak_memory, 1 << 50, "RESETSTAT keeps the memory peak");
+    assert_eq!(h.state.stats.commands_processed, 1, "RESETSTAT cleared the counters, then counted itself");
+    assert!(h
+        .run(&["CONFIG", "HELP"])
+        .starts_with("*11\r\n+CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"));
     let mut h = Harness::new().resp3();
     h.expect_all(&[(&["CONFIG", "GET", "hz"], "%1\r\n$2\r\nhz\r\n$2\r\n10\r\n")]);
 }
@@ -136,95 +114,47 @@ fn config_commands_reply_like_redis() {
 fn slowlog_records_and_replies_like_redis() {
     let mut h = Harness::new();
     h.expect_all(&[
-        (
-            &["SLOWLOG", "GET", "x"],
-            "-ERR count should be greater than or equal to -1\r\n",
-        ),
-        (
-            &["SLOWLOG", "GET", "-2"],
-            "-ERR count should be greater than or equal to -1\r\n",
-        ),
+        (&["SLOWLOG", "GET", "x"], "-ERR count should be greater than or equal to -1\r\n"),
+        (&["SLOWLOG", "GET", "-2"], "-ERR count should be greater than or equal to -1\r\n"),
         (
             &["SLOWLOG", "GET", "1", "2"],
             "-ERR unknown subcommand or wrong number of arguments for 'GET'. Try SLOWLOG HELP.\r\n",
         ),
-        (
-            &["SLOWLOG", "LEN", "x"],
-            "-ERR wrong number of arguments for 'slowlog|len' command\r\n",
-        ),
-        (
-            &["SLOWLOG", "foo"],
-            "-ERR unknown subcommand 'foo'. Try SLOWLOG HELP.\r\n",
-        ),
+        (&["SLOWLOG", "LEN", "x"], "-ERR wrong number of arguments for 'slowlog|len' command\r\n"),
+        (&["SLOWLOG", "foo"], "-ERR unknown subcommand 'foo'. Try SLOWLOG HELP.\r\n"),
         (&["SLOWLOG", "GET", "-1"], "*0\r\n"),
-        (
-            &["CONFIG", "SET", "slowlog-log-slower-than", "0"],
-            "+OK\r\n",
-        ),
+        (&["CONFIG", "SET", "slowlog-log-slower-than", "0"], "+OK\r\n"),
         (&["DBSIZE"], ":0\r\n"),
         (&["SLOWLOG", "LEN"], ":2\r\n"),
     ]);
     let reply = h.run(&["SLOWLOG", "GET", "1"]);
     let lines: Vec<&str> = reply.split("\r\n").collect();
-    assert_eq!(
-        &lines[..3],
-        ["*1", "*6", ":2"],
-        "the newest entry is SLOWLOG LEN: {reply}"
-    );
-    assert!(
-        lines[3].trim_start_matches(':').parse::<u64>().is_ok() && lines[4].starts_with(':'),
-        "{reply}"
-    );
-    let args = [
-        "*2",
-        "$7",
-        "SLOWLOG",
-        "$3",
-        "LEN",
-        "$15",
-        "127.0.0.1:40000",
-        "$0",
-        "",
-        "",
-    ];
+    assert_eq!(&lines[..3], ["*1", "*6", ":2"], "the newest entry is SLOWLOG LEN: {reply}");
+    assert!(lines[3].trim_start_matches(':').parse::<u64>().is_ok() && lines[4].starts_with(':'), "{reply}");
+    let args = ["*2", "$7", "SLOWLOG", "$3", "LEN", "$15", "127.0.0.1:40000", "$0", "", ""];
     assert_eq!(&lines[5..], args, "{reply}");
-    h.expect_all(&[
-        (&["SLOWLOG", "RESET"], "+OK\r\n"),
-        (&["SLOWLOG", "LEN"], ":1\r\n"),
-    ]);
-    assert!(h.run(&["SLOWLOG", "HELP"]).starts_with(
-        "*12\r\n+SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"
-    ));
+    h.expect_all(&[(&["SLOWLOG", "RESET"], "+OK\r\n"), (&["SLOWLOG", "LEN"], ":1\r\n")]);
+    assert!(h
+        .run(&["SLOWLOG", "HELP"])
+        .starts_with("*12\r\n+SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"));
 }
 
 #[test]
 fn latency_reports_events_like_redis() {
     let mut h = Harness::new();
-    h.expect_all(&[
-        (&["LATENCY", "LATEST"], "*0\r\n"),
-        (&["LATENCY", "RESET"], ":0\r\n"),
-    ]);
+    h.expect_all(&[(&["LATENCY", "LATEST"], "*0\r\n"), (&["LATENCY", "RESET"], ":0\r\n")]);
     h.state.latency.record("command", 50, 1_795_265_599, 1);
     h.state.latency.record("command", 20, 1_795_265_599, 1);
     h.state.latency.record("command", 30, 1_795_265_600, 1);
     h.expect_all(&[
-        (
-            &["LATENCY", "LATEST"],
-            "*1\r\n*4\r\n$7\r\ncommand\r\n:1795265600\r\n:30\r\n:50\r\n",
-        ),
-        (
-            &["LATENCY", "HISTORY", "command"],
-            "*2\r\n*2\r\n:1795265599\r\n:50\r\n*2\r\n:1795265600\r\n:30\r\n",
-        ),
+        (&["LATENCY", "LATEST"], "*1\r\n*4\r\n$7\r\ncommand\r\n:1795265600\r\n:30\r\n:50\r\n"),
+        (&["LATENCY", "HISTORY", "command"], "*2\r\n*2\r\n:1795265599\r\n:50\r\n*2\r\n:1795265600\r\n:30\r\n"),
         (&["LATENCY", "HISTORY", "COMMAND"], "*0\r\n"),
-        (
-            &["LATENCY", "HISTORY"],
-            "-ERR wrong number of arguments for 'latency|history' command\r\n",
-        ),
+        (&["LATENCY", "HISTORY"], "-ERR wrong number of arguments for 'latency|history' command\r\n"),
         (&["LATENCY", "RESET", "command", "foo"], ":1\r\n"),
         (&["LATENCY", "LATEST"], "*0\r\n"),
     ]);
-    assert!(h.run(&["LATENCY", "HELP"]).starts_with(
-        "*17\r\n+LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"
-    ));
+    assert!(h
+        .run(&["LATENCY", "HELP"])
+        .starts_with("*17\r\n+LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"));
 }
