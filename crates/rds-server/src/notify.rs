@@ -4,61 +4,14 @@
 use crate::client::Session;
 use crate::state::ServerState;
 
-/// `K`: publish on `__keyspace@<db>__:<key>`.
-pub const KEYSPACE: u32 = 1 << 0;
-/// `E`: publish on `__keyevent@<db>__:<event>`.
-pub const KEYEVENT: u32 = 1 << 1;
-/// `g`: generic commands (DEL, EXPIRE, RENAME, ...).
-pub const GENERIC: u32 = 1 << 2;
-/// `$`: string commands.
-pub const STRING: u32 = 1 << 3;
-/// `l`: list commands.
-pub const LIST: u32 = 1 << 4;
-/// `s`: set commands.
-pub const SET: u32 = 1 << 5;
-/// `h`: hash commands.
-pub const HASH: u32 = 1 << 6;
-/// `z`: sorted set commands.
-pub const ZSET: u32 = 1 << 7;
-/// `x`: expired events.
-pub const EXPIRED: u32 = 1 << 8;
-/// `e`: evicted events.
-pub const EVICTED: u32 = 1 << 9;
-/// `t`: stream commands.
-pub const STREAM: u32 = 1 << 10;
-/// `m`: key misses (not part of `A`).
-pub const KEY_MISS: u32 = 1 << 11;
-/// `d`: module key types.
-pub const MODULE: u32 = 1 << 12;
-/// `n`: new keys (not part of `A`).
-pub const NEW: u32 = 1 << 13;
-/// `A`: alias for `g$lshzxetd`.
-pub const ALL: u32 = GENERIC | STRING | LIST | SET | HASH | ZSET | EXPIRED | EVICTED | STREAM | MODULE;
+// The class bits and their letters are the config crate's, which parses and prints the directive.
+pub use rds_config::notify::{
+    ALL, EVICTED, EXPIRED, GENERIC, HASH, KEYEVENT, KEYSPACE, KEY_MISS, LIST, MODULE, NEW, SET, STREAM, STRING, ZSET,
+};
 
 /// Parses the `notify-keyspace-events` value; `None` for an unknown class character.
 pub fn parse_flags(classes: &str) -> Option<u32> {
-    let mut flags = 0;
-    for c in classes.chars() {
-        flags |= match c {
-            'A' => ALL,
-            'g' => GENERIC,
-            '$' => STRING,
-            'l' => LIST,
-            's' => SET,
-            'h' => HASH,
-            'z' => ZSET,
-            'x' => EXPIRED,
-            'e' => EVICTED,
-            'K' => KEYSPACE,
-            'E' => KEYEVENT,
-            't' => STREAM,
-            'm' => KEY_MISS,
-            'd' => MODULE,
-            'n' => NEW,
-            _ => return None,
-        };
-    }
-    Some(flags)
+    rds_config::notify::parse(classes.as_bytes())
 }
 
 /// Publishes the `event` of `class` on `key` of `db`, if the configuration asks for it.

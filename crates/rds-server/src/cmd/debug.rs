@@ -6,7 +6,7 @@
 //! XOR (so iteration order does not matter), and each non-empty database's number is mixed in between.
 
 pub mod digest;
-mod lzf;
+use rds_rdb::lzf;
 
 use digest::{dataset_digest, value_digest};
 
