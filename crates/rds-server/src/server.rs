@@ -99,7 +99,9 @@ impl Server {
             let mut state = self.shared.lock();
             state.port = port;
             // Clients accepted before the dataset is loaded get -LOADING.
-            crate::persist::load::mark_loading(&mut state);
+            if crate::persist::load::has_data_to_load(&state) {
+                crate::persist::load::mark_loading(&mut state);
+            }
         }
         crate::log::set_role_char(b'M');
         info!("Server initialized");

@@ -298,6 +298,16 @@ fn finish(
     }
 }
 
+/// True when there is a file to load at startup. With nothing on disk there is no loading phase at
+/// all (as in Redis), so early clients never see `-LOADING`.
+pub fn has_data_to_load(state: &ServerState) -> bool {
+    if state.config.bool("appendonly") {
+        state.persist.aof.dir().exists()
+    } else {
+        rdb::rdb_path(state).exists()
+    }
+}
+
 /// Marks the server as loading (before it accepts clients; [`load_at_startup`] clears it).
 pub fn mark_loading(state: &mut ServerState) {
     state.persist.loading = Some(Loading { started_secs: now_ms() / 1000, ..Loading::default() });
@@ -308,7 +318,7 @@ pub fn mark_loading(state: &mut ServerState) {
 pub fn load_at_startup(shared: &Arc<Shared>) -> Result<(), LoadError> {
     let (dir, aof_on, aof_dir, aof_name, rdb_path) = {
         let mut state = shared.lock();
-        if state.persist.loading.is_none() {
+        if state.persist.loading.is_none() && has_data_to_load(&state) {
             mark_loading(&mut state);
         }
         let aof = &state.persist.aof;
