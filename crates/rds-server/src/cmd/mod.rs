@@ -287,9 +287,3 @@ pub fn handler(id: CommandId) -> Handler {
 fn container(ctx: &mut Ctx) -> CmdResult {
     Err(CommandError::WrongArity(ctx.spec.name.to_string()))
 }
-
-/// Placeholder for commands whose handler is being written; replies like an unknown command.
-#[allow(dead_code)] // unused while every table entry has a handler; kept for the next ones
-fn pending(ctx: &mut Ctx) -> CmdResult {
-    Err(CommandError::err(format!("command '{}' is not implemented yet", ctx.spec.name)))
-}
