@@ -137,7 +137,7 @@ pub(crate) fn format_memory(bytes: i128) -> String {
 }
 
 /// Redis `sdscatrepr`: a double-quoted string with C escapes and `\xHH` for unprintable bytes.
-pub(crate) fn repr(bytes: &[u8]) -> String {
+pub fn repr(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() + 2);
     out.push('"');
     for &b in bytes {

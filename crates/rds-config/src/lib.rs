@@ -35,7 +35,7 @@ mod value;
 
 use std::path::{Path, PathBuf};
 
-pub use cstr::parse_memory;
+pub use cstr::{parse_memory, repr};
 pub use error::{ConfigError, REDIS_VERSION};
 pub use value::ClientBufferLimit;
 

@@ -305,26 +305,9 @@ fn feed_monitors(server: &mut ServerState, client: u64, db: usize, argv: &[Bytes
     }
 }
 
-/// Quotes bytes like Redis's `sdscatrepr`.
-pub fn repr(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() + 2);
-    out.push('"');
-    for &b in bytes {
-        match b {
-            b'\\' => out.push_str("\\\\"),
-            b'"' => out.push_str("\\\""),
-            b'\n' => out.push_str("\\n"),
-            b'\r' => out.push_str("\\r"),
-            b'\t' => out.push_str("\\t"),
-            0x07 => out.push_str("\\a"),
-            0x08 => out.push_str("\\b"),
-            0x20..=0x7e => out.push(char::from(b)),
-            _ => out.push_str(&format!("\\x{b:02x}")),
-        }
-    }
-    out.push('"');
-    out
-}
+/// Quotes bytes like Redis's `sdscatrepr` (MONITOR lines, AOF manifest names); one implementation,
+/// in the config crate, which also needs it for CONFIG REWRITE.
+pub use rds_config::repr;
 
 /// Writes an error reply and counts it.
 pub fn reply_error(server: &mut ServerState, session: &mut Session, error: &CommandError) {

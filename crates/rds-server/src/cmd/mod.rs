@@ -287,3 +287,22 @@ pub fn handler(id: CommandId) -> Handler {
 fn container(ctx: &mut Ctx) -> CmdResult {
     Err(CommandError::WrongArity(ctx.spec.name.to_string()))
 }
+
+/// The optional `COUNT n` tail of LMPOP/BLMPOP/ZMPOP/BZMPOP starting at argument `from`: 1 when absent.
+fn mpop_count(ctx: &Ctx, from: usize) -> Result<usize, CommandError> {
+    let mut count = None;
+    let mut index = from;
+    while index < ctx.argc() {
+        if count.is_none() && index + 1 < ctx.argc() && ctx.arg_is(index, "count") {
+            let value = rds_storage::num::parse_i64(ctx.arg(index + 1))
+                .filter(|c| *c > 0)
+                .and_then(|c| usize::try_from(c).ok())
+                .ok_or_else(|| CommandError::err("count should be greater than 0"))?;
+            count = Some(value);
+            index += 2;
+        } else {
+            return Err(CommandError::Syntax);
+        }
+    }
+    Ok(count.unwrap_or(1))
+}

@@ -207,21 +207,8 @@ fn parse_mpop(ctx: &Ctx, numkeys_at: usize) -> Result<MpopArgs, CommandError> {
         word if word.eq_ignore_ascii_case(b"max") => true,
         _ => return Err(CommandError::Syntax),
     };
-    let mut count = None;
-    let mut index = where_at + 1;
-    while index < ctx.argc() {
-        if count.is_none() && index + 1 < ctx.argc() && ctx.arg_is(index, "count") {
-            let value = parse_i64(ctx.arg(index + 1))
-                .filter(|c| *c > 0)
-                .and_then(|c| usize::try_from(c).ok())
-                .ok_or_else(|| CommandError::err("count should be greater than 0"))?;
-            count = Some(value);
-            index += 2;
-        } else {
-            return Err(CommandError::Syntax);
-        }
-    }
-    Ok(MpopArgs { keys: first..where_at, max, count: count.unwrap_or(1) })
+    let count = super::super::mpop_count(ctx, where_at + 1)?;
+    Ok(MpopArgs { keys: first..where_at, max, count })
 }
 
 /// Propagates a served ZMPOP / BZMPOP as `ZPOPMIN|ZPOPMAX key popped`.
