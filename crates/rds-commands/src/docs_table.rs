@@ -103,6 +103,16 @@ pub static DOCS: &[Doc] = &[
             ]),
         ]),
     doc("client|help", "Show helpful text about the different subcommands", "5.0.0", "O(1)"),
+    doc("client|pause", "Stop processing commands from clients for some time", "2.9.50", "O(1)")
+        .history(&[("6.2.0", "`CLIENT PAUSE WRITE` mode added along with the `mode` option.")])
+        .args(&[
+            integer("timeout"),
+            oneof("mode", &[
+                pure("write", "WRITE"),
+                pure("all", "ALL"),
+            ]).since("6.2.0").optional(),
+        ]),
+    doc("client|unpause", "Resume processing of clients that were paused", "6.2.0", "O(N) Where N is the number of paused clients"),
     doc("client|unblock", "Unblock a client blocked in a blocking command from a different connection", "5.0.0", "O(log N) where N is the number of client connections")
         .args(&[
             integer("client-id"),
@@ -910,6 +920,8 @@ pub static DOCS: &[Doc] = &[
         .args(&[string("event").optional().multiple()]),
     doc("latency|history", "Return timestamp-latency samples for the event.", "2.8.13", "O(1)")
         .args(&[string("event")]),
+    doc("latency|histogram", "Return the cumulative distribution of latencies of a subset of commands or all.", "7.0.0", "O(N) where N is the number of commands with latency information being retrieved.")
+        .args(&[string("command").optional().multiple()]),
     doc("latency|help", "Show helpful text about the different subcommands.", "2.8.13", "O(1)"),
     doc("command", "Get array of Redis command details", "2.8.13", "O(N) where N is the total number of Redis commands"),
     doc("command|count", "Get total number of Redis commands", "2.8.13", "O(1)"),
@@ -984,6 +996,16 @@ pub static DOCS: &[Doc] = &[
     doc("psync", "Internal command used for replication", "2.8.0", "")
         .args(&[string("replicationid"), integer("offset")]),
     doc("sync", "Internal command used for replication", "1.0.0", ""),
+    doc("failover", "Start a coordinated failover between this server and one of its replicas.", "6.2.0", "O(1)")
+        .args(&[
+            block("target", &[
+                string("host"),
+                integer("port"),
+                pure("force", "FORCE").optional(),
+            ]).token("TO").optional(),
+            pure("abort", "ABORT").optional(),
+            integer("milliseconds").token("TIMEOUT").optional(),
+        ]),
     doc("replicaof", "Make the server a replica of another instance, or promote it as master.", "5.0.0", "O(1)")
         .args(&[
             oneof("args", &[
@@ -1013,4 +1035,8 @@ pub static DOCS: &[Doc] = &[
     doc("role", "Return the role of the instance in the context of replication", "2.8.12", "O(1)"),
     doc("wait", "Wait for the synchronous replication of all the write commands sent in the context of the current connection", "3.0.0", "O(1)")
         .args(&[integer("numreplicas"), integer("timeout")]),
+    // functions
+    doc("function", "A container for function commands", "7.0.0", "Depends on subcommand."),
+    doc("function|flush", "Deleting all functions", "7.0.0", "O(N) where N is the number of functions deleted")
+        .args(&[oneof("async", &[pure("async", "ASYNC"), pure("sync", "SYNC")]).optional()]),
 ];

@@ -49,7 +49,8 @@ pub const ALLOW_BUSY: u32 = 1 << 22;
 /// Has subcommands (`NAME|SUB` entries).
 pub const CONTAINER: u32 = 1 << 23;
 
-/// Flag names in the order COMMAND INFO prints them.
+/// Flag names in the order COMMAND INFO prints them (`may_replicate`, `sentinel`, `only_sentinel` and
+/// `protected` are hidden, as in Redis).
 pub const FLAG_NAMES: &[(u32, &str)] = &[
     (WRITE, "write"),
     (READONLY, "readonly"),
@@ -65,7 +66,6 @@ pub const FLAG_NAMES: &[(u32, &str)] = &[
     (ASKING, "asking"),
     (FAST, "fast"),
     (NO_AUTH, "no_auth"),
-    (MAY_REPLICATE, "may_replicate"),
     (NO_MANDATORY_KEYS, "no_mandatory_keys"),
     (NO_ASYNC_LOADING, "no_async_loading"),
     (NO_MULTI, "no_multi"),

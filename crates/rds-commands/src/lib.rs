@@ -3,16 +3,23 @@
 //!
 //! Everything that needs to know about commands reads [`COMMANDS`]: the server's dispatcher (lookup,
 //! arity, permission and replica checks), the COMMAND command (INFO, DOCS, GETKEYS, LIST), and cluster
-//! key routing. This crate has no dependencies: it is pure data and lookups.
+//! key routing. This crate is pure data and lookups (its only dependency, rds-resp, writes the COMMAND replies).
 //!
 //! Layout: `table.rs` (one line per command), [`flags`], [`acl`] (categories), [`keyspec`] (key
-//! specifications and key extraction), [`docs`] with its data in `docs_table.rs`.
+//! specifications and key extraction), [`docs`] with its data in `docs_table.rs`, [`sentinel`] (the
+//! sentinel's table, derived from this one plus its SENTINEL container), [`reply`] (COMMAND INFO
+//! and DOCS replies over either table), [`help`] (HELP texts both daemons print) and [`errors`]
+//! (unknown command and subcommand texts).
 
 pub mod acl;
 pub mod docs;
 mod docs_table;
+pub mod errors;
 pub mod flags;
+pub mod help;
 pub mod keyspec;
+pub mod reply;
+pub mod sentinel;
 mod table;
 
 use std::collections::HashMap;
@@ -76,6 +83,8 @@ pub enum Group {
     Connection,
     /// Server management.
     Server,
+    /// Scripting and functions.
+    Scripting,
     /// Cluster.
     Cluster,
     /// Sentinel.
@@ -98,17 +107,19 @@ impl Group {
             Group::Transactions => "transactions",
             Group::Connection => "connection",
             Group::Server => "server",
+            Group::Scripting => "scripting",
             Group::Cluster => "cluster",
             Group::Sentinel => "sentinel",
         }
     }
 }
 
-/// One entry of the command table.
-#[derive(Debug)]
-pub struct CommandSpec {
+/// One entry of a command table: the server's ([`COMMANDS`], identified by [`CommandId`]) or the
+/// sentinel's ([`sentinel::commands`], where entries shared with the server keep their id).
+#[derive(Debug, Clone)]
+pub struct CommandSpec<Id: 'static = CommandId> {
     /// Identifier used by the dispatcher.
-    pub id: CommandId,
+    pub id: Id,
     /// Lowercase full name; subcommands are `container|sub`.
     pub name: &'static str,
     /// Redis arity: `n` exactly n arguments (name included), `-n` at least n.
@@ -131,7 +142,7 @@ pub struct CommandSpec {
     pub tips: &'static [&'static str],
 }
 
-impl CommandSpec {
+impl<Id> CommandSpec<Id> {
     /// True when the command has `flag`.
     pub fn has(&self, flag: u32) -> bool {
         self.flags & flag != 0
@@ -158,19 +169,6 @@ impl CommandSpec {
         self.name.split_once('|').map(|(container, _)| container)
     }
 
-    /// Subcommands of a container command, in table order.
-    pub fn subcommands(&self) -> impl Iterator<Item = &'static CommandSpec> {
-        let prefix_len = self.name.len();
-        let name = self.name;
-        let container = self.has(flags::CONTAINER);
-        COMMANDS.iter().filter(move |spec| {
-            container
-                && spec.name.len() > prefix_len + 1
-                && spec.name.starts_with(name)
-                && spec.name.as_bytes()[prefix_len] == b'|'
-        })
-    }
-
     /// Flag names as COMMAND INFO prints them.
     pub fn flag_names(&self) -> Vec<&'static str> {
         flags::FLAG_NAMES.iter().filter(|(flag, _)| self.has(*flag)).map(|(_, name)| *name).collect()
@@ -191,28 +189,9 @@ impl CommandSpec {
         self.key_specs.iter().any(|spec| spec.flags & keyspec::NOT_KEY == 0)
     }
 
-    /// The keys of `argv` (command name first) found by the key specs; `None` when the arguments do not
-    /// fit them (see [`keyspec::find_keys`]).
-    pub fn keys(&self, argv: &[impl AsRef<[u8]>]) -> Option<Vec<KeyRef>> {
-        keyspec::find_keys(self.key_specs, argv).or_else(|| keyspec::movable_keys(self.id, argv))
-    }
-
-    /// The keys a call that changed the dataset may have written, for WATCH and blocked clients: the
-    /// keys its specs find except read-only ones (Redis signals only the keys a command modifies, so
-    /// SORT ... STORE touches its destination, not the sorted key); the legacy positions when the
-    /// specs do not fit the arguments.
-    pub fn written_keys(&self, argv: &[impl AsRef<[u8]>]) -> Vec<usize> {
-        match self.keys(argv) {
-            Some(keys) if !self.key_specs.is_empty() => {
-                keys.iter().filter(|key| key.flags & keyspec::RO == 0).map(|key| key.pos).collect()
-            }
-            _ => self.key_positions(argv.len()),
-        }
-    }
-
     /// The COMMAND DOCS entry.
     pub fn doc(&self) -> Option<&'static docs::Doc> {
-        docs::lookup(self.name)
+        docs::lookup(self.name).or_else(|| sentinel::doc_of(self.name))
     }
 
     /// Argument positions of the keys in an `argc`-argument call, from the legacy (first, last, step)
@@ -232,6 +211,40 @@ impl CommandSpec {
             pos += step;
         }
         positions
+    }
+}
+
+impl CommandSpec {
+    /// Subcommands of a container command, in table order.
+    pub fn subcommands(&self) -> impl Iterator<Item = &'static CommandSpec> {
+        let prefix_len = self.name.len();
+        let name = self.name;
+        let container = self.has(flags::CONTAINER);
+        COMMANDS.iter().filter(move |spec| {
+            container
+                && spec.name.len() > prefix_len + 1
+                && spec.name.starts_with(name)
+                && spec.name.as_bytes()[prefix_len] == b'|'
+        })
+    }
+
+    /// The keys of `argv` (command name first) found by the key specs; `None` when the arguments do not
+    /// fit them (see [`keyspec::find_keys`]).
+    pub fn keys(&self, argv: &[impl AsRef<[u8]>]) -> Option<Vec<KeyRef>> {
+        keyspec::find_keys(self.key_specs, argv).or_else(|| keyspec::movable_keys(self.id, argv))
+    }
+
+    /// The keys a call that changed the dataset may have written, for WATCH and blocked clients: the
+    /// keys its specs find except read-only ones (Redis signals only the keys a command modifies, so
+    /// SORT ... STORE touches its destination, not the sorted key); the legacy positions when the
+    /// specs do not fit the arguments.
+    pub fn written_keys(&self, argv: &[impl AsRef<[u8]>]) -> Vec<usize> {
+        match self.keys(argv) {
+            Some(keys) if !self.key_specs.is_empty() => {
+                keys.iter().filter(|key| key.flags & keyspec::RO == 0).map(|key| key.pos).collect()
+            }
+            _ => self.key_positions(argv.len()),
+        }
     }
 }
 
@@ -258,13 +271,13 @@ pub fn lookup(name: &[u8]) -> Option<&'static CommandSpec> {
 
 /// The outcome of resolving argv to a table entry.
 #[derive(Debug)]
-pub enum Resolved {
+pub enum Resolved<Id: 'static = CommandId> {
     /// A command or subcommand.
-    Command(&'static CommandSpec),
+    Command(&'static CommandSpec<Id>),
     /// No such command.
     UnknownCommand,
     /// The container exists but not the subcommand.
-    UnknownSubcommand(&'static CommandSpec),
+    UnknownSubcommand(&'static CommandSpec<Id>),
 }
 
 /// Resolves `argv` (name and, for containers, subcommand) to a table entry.

@@ -64,6 +64,8 @@ commands! {
     ClientNoEvict "client|no-evict" 3 ADMIN | NOSCRIPT | LOADING | STALE | SENTINEL, (0, 0, 0) Connection [CONNECTION];
     ClientReply "client|reply" 3 NOSCRIPT | LOADING | STALE | SENTINEL, (0, 0, 0) Connection [CONNECTION];
     ClientHelp "client|help" 2 LOADING | STALE | SENTINEL, (0, 0, 0) Connection [CONNECTION];
+    ClientPause "client|pause" -3 ADMIN | NOSCRIPT | LOADING | STALE | SENTINEL, (0, 0, 0) Connection [CONNECTION];
+    ClientUnpause "client|unpause" 2 ADMIN | NOSCRIPT | LOADING | STALE | SENTINEL, (0, 0, 0) Connection [CONNECTION];
     ClientUnblock "client|unblock" -3 ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0) Connection [CONNECTION];
 
     // strings
@@ -233,10 +235,10 @@ commands! {
 
     // hyperloglog
     PfAdd "pfadd" -2 WRITE | DENYOOM | FAST, (1, 1, 1) HyperLogLog [HYPERLOGLOG] keys[key_at(RW | INSERT, 1)];
-    PfCount "pfcount" -2 READONLY, (1, -1, 1) HyperLogLog [HYPERLOGLOG] keys[keys_from(RW | ACCESS, 1, -1, 1).notes("RW because it may change the internal representation of the key, and propagate to replicas")];
+    PfCount "pfcount" -2 READONLY | MAY_REPLICATE, (1, -1, 1) HyperLogLog [HYPERLOGLOG] keys[keys_from(RW | ACCESS, 1, -1, 1).notes("RW because it may change the internal representation of the key, and propagate to replicas")];
     PfMerge "pfmerge" -2 WRITE | DENYOOM, (1, -1, 1) HyperLogLog [HYPERLOGLOG] keys[key_at(RW | ACCESS | INSERT, 1), keys_from(RO | ACCESS, 2, -1, 1)];
     PfDebug "pfdebug" 3 WRITE | DENYOOM | ADMIN, (2, 2, 1) HyperLogLog [HYPERLOGLOG] keys[key_at(RW | ACCESS, 2)];
-    PfSelfTest "pfselftest" 1 ADMIN, (0, 0, 0) HyperLogLog [HYPERLOGLOG];
+    PfSelfTest "pfselftest" 1 ADMIN | MAY_REPLICATE, (0, 0, 0) HyperLogLog [HYPERLOGLOG];
 
     // server
     Info "info" -1 LOADING | STALE | SENTINEL, (0, 0, 0) Server [DANGEROUS] tips[NONDET, ALL_SHARDS, RES_SPECIAL];
@@ -262,6 +264,7 @@ commands! {
     LatencyLatest "latency|latest" 2 ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0) Server [] tips[NONDET, ALL_NODES, RES_SPECIAL];
     LatencyReset "latency|reset" -2 ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0) Server [] tips[ALL_NODES, ALL_SUCCEEDED];
     LatencyHistory "latency|history" 3 ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0) Server [] tips[NONDET, ALL_NODES, RES_SPECIAL];
+    LatencyHistogram "latency|histogram" -2 ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0) Server [] tips[NONDET, ALL_NODES, RES_SPECIAL];
     LatencyHelp "latency|help" 2 LOADING | STALE, (0, 0, 0) Server [];
     Command "command" -1 LOADING | STALE | SENTINEL | CONTAINER, (0, 0, 0) Server [CONNECTION] tips[NONDET_ORDER];
     CommandCount "command|count" 2 LOADING | STALE | SENTINEL, (0, 0, 0) Server [CONNECTION];
@@ -283,8 +286,9 @@ commands! {
     Sync "sync" 1 ADMIN | NOSCRIPT | NO_ASYNC_LOADING | NO_MULTI, (0, 0, 0) Server [];
     Replicaof "replicaof" 3 ADMIN | NOSCRIPT | STALE | NO_ASYNC_LOADING, (0, 0, 0) Server [];
     Slaveof "slaveof" 3 ADMIN | NOSCRIPT | STALE | NO_ASYNC_LOADING, (0, 0, 0) Server [];
-    Role "role" 1 NOSCRIPT | LOADING | STALE | FAST, (0, 0, 0) Server [ADMIN DANGEROUS];
+    Role "role" 1 NOSCRIPT | LOADING | STALE | FAST | SENTINEL, (0, 0, 0) Server [ADMIN DANGEROUS];
     Wait "wait" 3 NOSCRIPT, (0, 0, 0) Generic [CONNECTION] tips[ALL_SHARDS, AGG_MIN];
+    Failover "failover" -1 ADMIN | NOSCRIPT | STALE, (0, 0, 0) Server [];
 
     // memory
     Memory "memory" -2 CONTAINER, (0, 0, 0) Server [];
@@ -303,14 +307,14 @@ commands! {
     Unwatch "unwatch" 1 NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY, (0, 0, 0) Transactions [TRANSACTION];
 
     // pub/sub
-    Subscribe "subscribe" -2 PUBSUB | NOSCRIPT | LOADING | STALE, (0, 0, 0) PubSub [];
-    Psubscribe "psubscribe" -2 PUBSUB | NOSCRIPT | LOADING | STALE, (0, 0, 0) PubSub [];
+    Subscribe "subscribe" -2 PUBSUB | NOSCRIPT | LOADING | STALE | SENTINEL, (0, 0, 0) PubSub [];
+    Psubscribe "psubscribe" -2 PUBSUB | NOSCRIPT | LOADING | STALE | SENTINEL, (0, 0, 0) PubSub [];
     Ssubscribe "ssubscribe" -2 PUBSUB | NOSCRIPT | LOADING | STALE, (1, -1, 1) PubSub [] keys[keys_from(NOT_KEY, 1, -1, 1)];
-    Unsubscribe "unsubscribe" -1 PUBSUB | NOSCRIPT | LOADING | STALE, (0, 0, 0) PubSub [];
-    Punsubscribe "punsubscribe" -1 PUBSUB | NOSCRIPT | LOADING | STALE, (0, 0, 0) PubSub [];
+    Unsubscribe "unsubscribe" -1 PUBSUB | NOSCRIPT | LOADING | STALE | SENTINEL, (0, 0, 0) PubSub [];
+    Punsubscribe "punsubscribe" -1 PUBSUB | NOSCRIPT | LOADING | STALE | SENTINEL, (0, 0, 0) PubSub [];
     Sunsubscribe "sunsubscribe" -1 PUBSUB | NOSCRIPT | LOADING | STALE, (1, -1, 1) PubSub [] keys[keys_from(NOT_KEY, 1, -1, 1)];
-    Publish "publish" 3 PUBSUB | LOADING | STALE | FAST | SENTINEL, (0, 0, 0) PubSub [];
-    Spublish "spublish" 3 PUBSUB | LOADING | STALE | FAST, (1, 1, 1) PubSub [] keys[key_at(NOT_KEY, 1)];
+    Publish "publish" 3 PUBSUB | LOADING | STALE | FAST | MAY_REPLICATE | SENTINEL, (0, 0, 0) PubSub [];
+    Spublish "spublish" 3 PUBSUB | LOADING | STALE | FAST | MAY_REPLICATE, (1, 1, 1) PubSub [] keys[key_at(NOT_KEY, 1)];
     Pubsub "pubsub" -2 CONTAINER, (0, 0, 0) PubSub [];
     PubsubChannels "pubsub|channels" -2 PUBSUB | LOADING | STALE, (0, 0, 0) PubSub [];
     PubsubNumsub "pubsub|numsub" -2 PUBSUB | LOADING | STALE, (0, 0, 0) PubSub [];
@@ -318,4 +322,8 @@ commands! {
     PubsubShardchannels "pubsub|shardchannels" -2 PUBSUB | LOADING | STALE, (0, 0, 0) PubSub [];
     PubsubShardnumsub "pubsub|shardnumsub" -2 PUBSUB | LOADING | STALE, (0, 0, 0) PubSub [];
     PubsubHelp "pubsub|help" 2 LOADING | STALE, (0, 0, 0) PubSub [];
+
+    // functions: rds has no script engine, so the function library is always empty
+    Function "function" -2 CONTAINER, (0, 0, 0) Scripting [];
+    FunctionFlush "function|flush" -2 WRITE | NOSCRIPT, (0, 0, 0) Scripting [SCRIPTING] tips[ALL_SHARDS, ALL_SUCCEEDED];
 }

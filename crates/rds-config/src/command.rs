@@ -1,11 +1,11 @@
 //! CONFIG GET and CONFIG SET, following Redis's `configGetCommand` / `configSetCommand`.
 
 use crate::error::ConfigError;
-use crate::glob::string_match;
 use crate::kind::{FILE_ONLY, HIDDEN, IMMUTABLE, MULTI_ARG, PROTECTED};
 use crate::table::{lookup_config, DIRECTIVES, PROTECTED_LOCAL, PROTECTED_YES};
 use crate::value::{self, Origin, Value};
 use crate::Config;
+use rds_glob::glob_match;
 
 fn lossy(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -33,7 +33,7 @@ impl Config {
                     continue;
                 }
                 for key in std::iter::once(&d.name).chain(d.aliases) {
-                    if !seen(&out, key.as_bytes()) && string_match(pattern, key.as_bytes(), true) {
+                    if !seen(&out, key.as_bytes()) && glob_match(pattern, key.as_bytes(), true) {
                         out.push((key.to_string(), value::get(d, &self.values[index])));
                     }
                 }

@@ -8,19 +8,18 @@
 //!   validation; [`notify`]: keyspace-event flags; `cstr`: the C conversions (`string2ll`, `memtoull`,
 //!   `sdscatrepr`) whose quirks decide what is accepted.
 //! - `parse`: config text, `include`, and `redis-server [path] [--name value ...]` arguments.
-//! - `command`: CONFIG GET (with Redis's glob, `glob`) and atomic CONFIG SET.
+//! - `command`: CONFIG GET (with Redis's glob, from `rds-glob`) and atomic CONFIG SET.
 //! - `rewrite`: CONFIG REWRITE, which keeps comments and unknown lines like Redis.
 //! - `error`: [`ConfigError`], whose `Display` is the exact text Redis prints or replies.
 //!
 //! This crate performs no networking and knows nothing of commands or storage: `rename-command`, `user`
 //! and `loadmodule` lines are stored for the server to validate and apply. It imports only `rds-resp`
-//! (for `sdssplitargs`), and must never import the server.
+//! (for `sdssplitargs`) and `rds-glob`, and must never import the server.
 
 mod checks;
 mod command;
 mod cstr;
 mod error;
-mod glob;
 mod kind;
 pub mod notify;
 mod parse;
@@ -37,13 +36,15 @@ use std::path::{Path, PathBuf};
 
 pub use cstr::{parse_memory, repr};
 pub use error::{ConfigError, REDIS_VERSION};
+pub use parse::SentinelLine;
+pub use rewrite::RewriteLine;
 pub use value::ClientBufferLimit;
 
 use table::DIRECTIVES;
 use value::{Origin, Value};
 
 /// A full server configuration: one value per directive of the table, plus the file it came from.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Config {
     /// One value per entry of `DIRECTIVES`, same order.
     values: Vec<Value>,
@@ -78,6 +79,31 @@ impl Config {
         cfg.file = file_path.clone();
         cfg.load_bytes(&text, file_path.as_deref(), true)?;
         Ok(cfg)
+    }
+
+    /// Loads a sentinel's config like `redis-sentinel path [--directive value ...]`: the server
+    /// directives are applied as `load` does, over Redis's sentinel-mode defaults (port 26379,
+    /// protected-mode off), and the `sentinel ...` lines are returned, in order, for the sentinel to
+    /// interpret.
+    pub fn load_sentinel(path: &Path, cli_args: &[String]) -> Result<(Config, Vec<SentinelLine>), ConfigError> {
+        let file_path = absolute(path);
+        let (options, _) = parse::cli_lines(cli_args, false);
+        let mut text = std::fs::read(&file_path)
+            .map_err(|err| ConfigError::Open { path: file_path.clone(), reason: error::strerror(&err) })?;
+        text.push(b'\n');
+        text.extend_from_slice(options.as_bytes());
+        let mut cfg = Config::defaults();
+        cfg.file = Some(file_path.clone());
+        for (name, value) in [("port", &b"26379"[..]), ("protected-mode", b"no")] {
+            if let Some((index, _)) = table::lookup(name.as_bytes()) {
+                let _ = cfg.apply(index, &[value], Origin::File);
+            }
+        }
+        let mut loader = parse::Loader::new(&mut cfg, true);
+        loader.sentinel_lines = Some(Vec::new());
+        loader.load_text(&text, Some(&file_path))?;
+        let lines = loader.sentinel_lines.take().unwrap_or_default();
+        Ok((cfg, lines))
     }
 
     /// Parses config text as if it were a file named `source` (used by load and tests).
@@ -215,6 +241,16 @@ impl Config {
                 .map(|args| args.iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect())
                 .collect(),
             _ => Vec::new(),
+        }
+    }
+
+    /// Replaces every occurrence of a file-only directive (`user`, ...): what CONFIG REWRITE writes
+    /// for it (rds-sentinel keeps its ACL users here, as Redis's rewrite writes them).
+    pub fn set_lines(&mut self, name: &str, lines: Vec<Vec<Vec<u8>>>) {
+        if let Some((index, _)) = table::lookup(name.as_bytes()) {
+            if matches!(self.values[index], Value::Lines(_)) {
+                self.values[index] = Value::Lines(lines);
+            }
         }
     }
 

@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 
 use crate::cstr::repr;
 use crate::error::{strerror, ConfigError};
-use crate::glob::string_match;
 use crate::kind::{Special, FILE_ONLY, MULTI_ARG};
 use crate::table::{lookup, DIRECTIVES};
 use crate::value::{Origin, Value};
 use crate::Config;
+use rds_glob::glob_match;
 
 /// Directives Redis 7.0 still accepts (with exactly one argument) and ignores.
 const DEPRECATED: [&str; 3] = ["list-max-ziplist-entries", "list-max-ziplist-value", "lua-replicate-commands"];
@@ -28,12 +28,28 @@ pub(crate) struct Loader<'a> {
     /// Whether to open `logfile` for appending after reading, like Redis does.
     check_logfile: bool,
     depth: usize,
+    /// `Some` in sentinel mode: `sentinel ...` lines are collected here for the sentinel to apply.
+    pub(crate) sentinel_lines: Option<Vec<SentinelLine>>,
+}
+
+/// One `sentinel <option> ...` line of a sentinel's config, left to rds-sentinel to interpret (Redis
+/// queues them too, and applies them after the whole file was read).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentinelLine {
+    /// The arguments after `sentinel`.
+    pub args: Vec<Vec<u8>>,
+    /// The 1-based line number, as error messages print it.
+    pub line: usize,
+    /// The trimmed line text, as error messages echo it.
+    pub text: String,
+    /// The file the line came from (`None` for command-line directives).
+    pub file: Option<PathBuf>,
 }
 
 impl<'a> Loader<'a> {
     /// A loader that applies lines to `cfg`.
     pub(crate) fn new(cfg: &'a mut Config, check_logfile: bool) -> Loader<'a> {
-        Loader { cfg, save_seen: false, module_configs: false, check_logfile, depth: 0 }
+        Loader { cfg, save_seen: false, module_configs: false, check_logfile, depth: 0, sentinel_lines: None }
     }
 
     /// Applies every line of `text`, which came from `file`, then runs Redis's whole-config checks.
@@ -59,6 +75,12 @@ impl<'a> Loader<'a> {
                 continue;
             }
             args[0].make_ascii_lowercase();
+            if let (Some(lines), true) = (self.sentinel_lines.as_mut(), args[0] == b"sentinel") {
+                let text = String::from_utf8_lossy(line).into_owned();
+                let file = file.map(Path::to_path_buf);
+                lines.push(SentinelLine { args: args.split_off(1), line: index + 1, text, file });
+                continue;
+            }
             let argv: Vec<&[u8]> = args.iter().map(Vec::as_slice).collect();
             match self.apply_line(&argv) {
                 Ok(()) => {}
@@ -199,7 +221,7 @@ fn glob_files(pattern: &Path) -> Vec<PathBuf> {
                 .filter_map(Result::ok)
                 .map(|e| e.file_name().to_string_lossy().into_owned())
                 .filter(|name| !name.starts_with('.') || part.starts_with('.'))
-                .filter(|name| string_match(part.as_bytes(), name.as_bytes(), false))
+                .filter(|name| glob_match(part.as_bytes(), name.as_bytes(), false))
                 .collect();
             names.sort();
             next.extend(names.into_iter().map(|name| base.join(name)));

@@ -37,8 +37,9 @@ pub use error::{RdbError, Result};
 /// The RDB format version this crate writes (Redis 7.0's), and the newest it reads.
 pub const RDB_VERSION: u16 = 10;
 
-/// CRC-64/Redis (Jones polynomial, reflected), the checksum of RDB files and DUMP payloads.
-pub static CRC64: crc::Crc<u64> = crc::Crc::<u64>::new(&crc::CRC_64_REDIS);
+/// CRC-64/Redis (Jones polynomial, reflected), the checksum of RDB files and DUMP payloads. Slice-by-16
+/// tables: several times faster than one table on whole buffers, as Redis's `crcspeed` is.
+pub static CRC64: crc::Crc<u64, crc::Table<16>> = crc::Crc::<u64, crc::Table<16>>::new(&crc::CRC_64_REDIS);
 
 /// Opcodes that may appear where a value type is expected.
 pub mod opcode {
@@ -126,36 +127,12 @@ pub mod types {
     }
 }
 
-/// Formats `value` in decimal into `buf`, returning the digits (Redis's `ll2string`).
-pub(crate) fn format_i64(value: i64, buf: &mut [u8; 20]) -> &[u8] {
-    let mut magnitude = value.unsigned_abs();
-    let mut pos = buf.len();
-    loop {
-        pos -= 1;
-        buf[pos] = b'0' + (magnitude % 10) as u8;
-        magnitude /= 10;
-        if magnitude == 0 {
-            break;
-        }
-    }
-    if value < 0 {
-        pos -= 1;
-        buf[pos] = b'-';
-    }
-    &buf[pos..]
-}
+/// Integers stored as strings are formatted like Redis's `ll2string`.
+pub(crate) use rds_itoa::format_i64;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formats_integers_like_ll2string() {
-        let mut buf = [0u8; 20];
-        for value in [0, 1, -1, 42, i64::MAX, i64::MIN, 1_000_000] {
-            assert_eq!(format_i64(value, &mut buf), value.to_string().as_bytes());
-        }
-    }
 
     #[test]
     fn crc64_matches_redis_check_value() {

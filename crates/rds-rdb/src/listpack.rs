@@ -173,28 +173,33 @@ impl Writer {
     }
 }
 
-/// A checking reader over a listpack's elements; yields an error (then stops) on malformed input.
-pub struct Reader<'a> {
+/// A checking reader over a listpack's entries; [`Elements`] walks it.
+pub(crate) struct Reader<'a> {
     data: &'a [u8],
     pos: usize,
     seen: usize,
     declared: u16,
-    failed: bool,
 }
 
 /// Reads the header of `blob`: the total must match the blob's size and it must end with 0xFF.
-pub fn read(blob: &[u8]) -> Result<Reader<'_>, &'static str> {
-    let header = blob.get(..HEADER_LEN).ok_or("listpack shorter than its header")?;
-    let total = u32::from_le_bytes([header[0], header[1], header[2], header[3]]) as usize;
-    if total != blob.len() || blob.last() != Some(&EOF) {
-        return Err("listpack size or end marker is wrong");
-    }
-    let declared = u16::from_le_bytes([header[4], header[5]]);
-    Ok(Reader { data: blob, pos: HEADER_LEN, seen: 0, declared, failed: false })
+pub(crate) fn read(blob: &[u8]) -> Result<Reader<'_>, &'static str> {
+    let declared = check_header(blob, HEADER_LEN, 4).ok_or("listpack header, size or end marker is wrong")?;
+    Ok(Reader { data: blob, pos: HEADER_LEN, seen: 0, declared })
 }
 
-/// Reads `n` little-endian bytes at `at` as a sign-extended integer.
-fn int_le(data: &[u8], at: usize, n: usize) -> Option<i64> {
+/// The header checks of both packed formats: the header fits, the total in its first four bytes is the
+/// blob's size and the blob ends with 0xFF. Returns the declared count (a u16 LE at `count_at`).
+pub(crate) fn check_header(blob: &[u8], header_len: usize, count_at: usize) -> Option<u16> {
+    let header = blob.get(..header_len)?;
+    let total = u32::from_le_bytes([header[0], header[1], header[2], header[3]]) as usize;
+    if total != blob.len() || blob.last() != Some(&EOF) {
+        return None;
+    }
+    Some(u16::from_le_bytes([header[count_at], header[count_at + 1]]))
+}
+
+/// Reads `n` little-endian bytes at `at` as a sign-extended integer (listpack and ziplist alike).
+pub(crate) fn int_le(data: &[u8], at: usize, n: usize) -> Option<i64> {
     let bytes = data.get(at..at + n)?;
     let mut buf = [0u8; 8];
     buf[..n].copy_from_slice(bytes);
@@ -203,11 +208,6 @@ fn int_le(data: &[u8], at: usize, n: usize) -> Option<i64> {
 }
 
 impl<'a> Reader<'a> {
-    /// The count in the header (`None` when it says "unknown").
-    pub fn declared_len(&self) -> Option<usize> {
-        (self.declared != COUNT_UNKNOWN).then_some(usize::from(self.declared))
-    }
-
     /// Decodes the entry at `self.pos`: the element and the encoding+data length.
     fn entry(&self) -> Option<(Element<'a>, usize)> {
         let data = self.data;
@@ -233,7 +233,8 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn step(&mut self) -> Result<Option<Element<'a>>, &'static str> {
+    /// The next element, `None` at the end marker once the count checks out.
+    pub(crate) fn step(&mut self) -> Result<Option<Element<'a>>, &'static str> {
         if self.data.get(self.pos) == Some(&EOF) {
             if self.pos + 1 != self.data.len() {
                 return Err("listpack end marker before its end");
@@ -256,24 +257,52 @@ impl<'a> Reader<'a> {
     }
 }
 
-impl<'a> Iterator for Reader<'a> {
+/// Which packed format a blob is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Packing {
+    /// Redis 7.0's listpack.
+    Listpack,
+    /// The ziplist of older versions.
+    Ziplist,
+}
+
+/// The elements of a listpack or ziplist blob, checked as they are read: one walker for both formats.
+/// After the end or the first error it yields nothing more.
+pub struct Elements<'a> {
+    reader: Walker<'a>,
+    done: bool,
+}
+
+/// The format-specific reader under [`Elements`].
+enum Walker<'a> {
+    Listpack(Reader<'a>),
+    Ziplist(crate::ziplist::Reader<'a>),
+}
+
+/// Reads the header of `blob` in `packing` format.
+pub fn elements(blob: &[u8], packing: Packing) -> Result<Elements<'_>, &'static str> {
+    let reader = match packing {
+        Packing::Listpack => Walker::Listpack(read(blob)?),
+        Packing::Ziplist => Walker::Ziplist(crate::ziplist::read(blob)?),
+    };
+    Ok(Elements { reader, done: false })
+}
+
+impl<'a> Iterator for Elements<'a> {
     type Item = Result<Element<'a>, &'static str>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.failed {
+        if self.done {
             return None;
         }
-        match self.step() {
-            Ok(Some(element)) => Some(Ok(element)),
-            Ok(None) => {
-                self.failed = true;
-                None
-            }
-            Err(error) => {
-                self.failed = true;
-                Some(Err(error))
-            }
+        let step = match &mut self.reader {
+            Walker::Listpack(reader) => reader.step(),
+            Walker::Ziplist(reader) => reader.step(),
+        };
+        if !matches!(step, Ok(Some(_))) {
+            self.done = true;
         }
+        step.transpose()
     }
 }
 
@@ -340,7 +369,8 @@ mod tests {
         let refs: Vec<&[u8]> = values.iter().map(Vec::as_slice).collect();
         let lp = build(&refs);
         let mut buf = [0u8; 20];
-        let read: Vec<Vec<u8>> = read(&lp).unwrap().map(|e| e.unwrap().bytes(&mut buf).to_vec()).collect();
+        let read: Vec<Vec<u8>> =
+            elements(&lp, Packing::Listpack).unwrap().map(|e| e.unwrap().bytes(&mut buf).to_vec()).collect();
         assert_eq!(read, values);
         for v in &values {
             let mut w = Writer::new();
@@ -355,13 +385,13 @@ mod tests {
         assert!(read(&good[..good.len() - 1]).is_err());
         let mut bad = good.clone();
         bad[8] = 0x05; // wrong back length
-        assert!(read(&bad).unwrap().any(|e| e.is_err()));
+        assert!(elements(&bad, Packing::Listpack).unwrap().any(|e| e.is_err()));
         let mut bad = good.clone();
         bad[4] = 3; // wrong count
-        assert!(read(&bad).unwrap().any(|e| e.is_err()));
+        assert!(elements(&bad, Packing::Listpack).unwrap().any(|e| e.is_err()));
         let mut bad = good;
         bad[6] = 0xf5; // invalid encoding
-        assert!(read(&bad).unwrap().any(|e| e.is_err()));
+        assert!(elements(&bad, Packing::Listpack).unwrap().any(|e| e.is_err()));
         assert!(read(&[1, 2, 3]).is_err());
     }
 }

@@ -207,7 +207,19 @@ pub fn compress(input: &[u8], max_out: usize) -> Option<Vec<u8>> {
 /// Decompresses `input`, which must expand to exactly `expected` bytes; `None` when malformed. Never
 /// allocates more than the output written so far needs (plus a bounded first guess).
 pub fn decompress(input: &[u8], expected: usize) -> Option<Vec<u8>> {
-    let mut out: Vec<u8> = Vec::with_capacity(expected.min(input.len().saturating_mul(8)).min(1 << 20));
+    let mut out = Vec::new();
+    decompress_into(input, expected, &mut out).then_some(out)
+}
+
+/// Decompresses `input` into `out` (cleared first), which must come to exactly `expected` bytes; false
+/// when malformed. Reusing `out` saves an allocation per string when loading.
+pub fn decompress_into(input: &[u8], expected: usize, out: &mut Vec<u8>) -> bool {
+    out.clear();
+    out.reserve(expected.min(input.len().saturating_mul(8)).min(1 << 20));
+    lzf_body(input, expected, out).is_some()
+}
+
+fn lzf_body(input: &[u8], expected: usize, out: &mut Vec<u8>) -> Option<()> {
     let mut i = 0;
     while i < input.len() {
         let ctrl = usize::from(input[i]);
@@ -233,16 +245,18 @@ pub fn decompress(input: &[u8], expected: usize) -> Option<Vec<u8>> {
         if out.len() + len > expected {
             return None;
         }
-        if back >= len {
-            out.extend_from_within(start..start + len);
-        } else {
-            for k in 0..len {
-                let byte = out[start + k];
-                out.push(byte);
-            }
+        // An overlapping reference (a run) repeats the last `back` bytes: copy them in chunks that
+        // double as the output grows, rather than byte by byte.
+        // Copied so far is always a whole number of periods, so copying again from `start` keeps the
+        // phase.
+        let mut remaining = len;
+        while remaining > 0 {
+            let n = remaining.min(out.len() - start);
+            out.extend_from_within(start..start + n);
+            remaining -= n;
         }
     }
-    (out.len() == expected).then_some(out)
+    (out.len() == expected).then_some(())
 }
 
 #[cfg(test)]

@@ -7,40 +7,27 @@
 use rds_storage::num::parse_i64;
 
 pub use crate::listpack::Element;
+use crate::listpack::{check_header, int_le};
 
 /// Bytes of the header.
 const HEADER_LEN: usize = 10;
 /// The end marker.
 const EOF: u8 = 0xff;
 
-/// A checking reader over a ziplist's elements; yields an error (then stops) on malformed input.
-pub struct Reader<'a> {
+/// A checking reader over a ziplist's entries; [`crate::listpack::Elements`] walks it.
+pub(crate) struct Reader<'a> {
     data: &'a [u8],
     pos: usize,
     prev_len: usize,
     last_start: usize,
     seen: usize,
     declared: u16,
-    done: bool,
 }
 
 /// Reads the header of `blob`: the total must match the blob's size and it must end with 0xFF.
-pub fn read(blob: &[u8]) -> Result<Reader<'_>, &'static str> {
-    let header = blob.get(..HEADER_LEN).ok_or("ziplist shorter than its header")?;
-    let total = u32::from_le_bytes([header[0], header[1], header[2], header[3]]) as usize;
-    if total != blob.len() || blob.last() != Some(&EOF) {
-        return Err("ziplist size or end marker is wrong");
-    }
-    let declared = u16::from_le_bytes([header[8], header[9]]);
-    Ok(Reader { data: blob, pos: HEADER_LEN, prev_len: 0, last_start: HEADER_LEN, seen: 0, declared, done: false })
-}
-
-fn int_le(data: &[u8], at: usize, n: usize) -> Option<i64> {
-    let bytes = data.get(at..at + n)?;
-    let mut buf = [0u8; 8];
-    buf[..n].copy_from_slice(bytes);
-    let shift = 64 - 8 * n as u32;
-    Some((i64::from_le_bytes(buf) << shift) >> shift)
+pub(crate) fn read(blob: &[u8]) -> Result<Reader<'_>, &'static str> {
+    let declared = check_header(blob, HEADER_LEN, 8).ok_or("ziplist header, size or end marker is wrong")?;
+    Ok(Reader { data: blob, pos: HEADER_LEN, prev_len: 0, last_start: HEADER_LEN, seen: 0, declared })
 }
 
 impl<'a> Reader<'a> {
@@ -65,7 +52,8 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn step(&mut self) -> Result<Option<Element<'a>>, &'static str> {
+    /// The next element, `None` at the end marker once the tail offset and count check out.
+    pub(crate) fn step(&mut self) -> Result<Option<Element<'a>>, &'static str> {
         let first = *self.data.get(self.pos).ok_or("ziplist entry overflows")?;
         if first == EOF {
             let tail = u32::from_le_bytes([self.data[4], self.data[5], self.data[6], self.data[7]]) as usize;
@@ -92,21 +80,6 @@ impl<'a> Reader<'a> {
         self.pos += header + len;
         self.seen += 1;
         Ok(Some(element))
-    }
-}
-
-impl<'a> Iterator for Reader<'a> {
-    type Item = Result<Element<'a>, &'static str>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
-        }
-        let step = self.step();
-        if !matches!(step, Ok(Some(_))) {
-            self.done = true;
-        }
-        step.transpose()
     }
 }
 
@@ -176,7 +149,9 @@ mod tests {
 
     fn decode(blob: &[u8]) -> Result<Vec<Vec<u8>>, &'static str> {
         let mut buf = [0u8; 20];
-        read(blob)?.map(|e| e.map(|e| e.bytes(&mut buf).to_vec())).collect()
+        crate::listpack::elements(blob, crate::listpack::Packing::Ziplist)?
+            .map(|e| e.map(|e| e.bytes(&mut buf).to_vec()))
+            .collect()
     }
 
     #[test]

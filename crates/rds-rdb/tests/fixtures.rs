@@ -50,7 +50,7 @@ fn real_redis_snapshots_decode_to_what_redis_held() {
     for name in FIXTURES {
         let fixture = fixture(name);
         let (others, entries) = decode_file(name, fixture.limits);
-        let by_key: BTreeMap<(u64, Vec<u8>), &Entry> = entries.iter().map(|e| ((e.db, e.key.clone()), e)).collect();
+        let by_key: BTreeMap<(u64, Vec<u8>), &Entry> = entries.iter().map(|e| ((e.db, e.key.to_vec()), e)).collect();
         assert_eq!(by_key.len(), entries.len(), "{name}: duplicate keys");
         assert_eq!(entries.len(), fixture.keys.len(), "{name}: key count");
         for expected in &fixture.keys {
@@ -85,7 +85,7 @@ fn real_redis_snapshots_decode_to_what_redis_held() {
 #[test]
 fn lfu_counters_and_lru_idle_times_are_read() {
     let (_, entries) = decode_file("redis-7.0.15-lfu", Default::default());
-    let a = entries.iter().find(|e| e.key == b"a").unwrap();
+    let a = entries.iter().find(|e| e.key.as_slice() == b"a").unwrap();
     // 20 GETs from the initial counter of 5 with lfu-log-factor 10 increase it at least once.
     assert!(a.freq.unwrap() > 5, "{a:?}");
     let (_, entries) = decode_file("redis-7.0.15-lru", Default::default());

@@ -105,7 +105,7 @@ fn decode(bytes: &[u8], limits: LoadLimits) -> Result<Dataset, RdbError> {
     let mut out = Dataset::new();
     for item in Decoder::new(bytes, limits)? {
         if let Item::Entry(entry) = item? {
-            out.insert((entry.db, entry.key), (entry.value, entry.expire_ms));
+            out.insert((entry.db, entry.key.to_vec()), (entry.value, entry.expire_ms));
         }
     }
     Ok(out)

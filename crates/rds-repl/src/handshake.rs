@@ -27,6 +27,8 @@ pub struct HandshakeConfig {
     pub announce_ip: Option<Vec<u8>>,
     /// The history to continue: our replication id and processed offset (`PSYNC <id> <offset+1>`).
     pub resume: Option<(ReplId, u64)>,
+    /// A master handing over with FAILOVER: `PSYNC ... FAILOVER` makes the new master promote itself.
+    pub failover: bool,
 }
 
 /// What the replica does next.
@@ -90,12 +92,15 @@ impl Handshake {
 
     /// The PSYNC command this handshake sends.
     pub fn psync_command(&self) -> Vec<u8> {
-        match &self.config.resume {
-            Some((id, offset)) => {
-                let next = offset.saturating_add(1).to_string();
-                encode_command(&[b"PSYNC", id.as_bytes(), next.as_bytes()])
-            }
-            None => encode_command(&[b"PSYNC", b"?", b"-1"]),
+        let next = self.config.resume.map(|(_, offset)| offset.saturating_add(1).to_string());
+        let (id, offset): (&[u8], &[u8]) = match (&self.config.resume, &next) {
+            (Some((id, _)), Some(next)) => (id.as_bytes(), next.as_bytes()),
+            _ => (b"?", b"-1"),
+        };
+        if self.config.failover {
+            encode_command(&[b"PSYNC", id, offset, b"FAILOVER"])
+        } else {
+            encode_command(&[b"PSYNC", id, offset])
         }
     }
 
@@ -222,6 +227,7 @@ mod tests {
             listening_port: 17021,
             announce_ip: Some(b"10.1.2.3".to_vec()),
             resume: None,
+            failover: false,
         }
     }
 
@@ -260,6 +266,9 @@ mod tests {
         assert_eq!(handshake.on_line(b"+OK"), Ok(Action::Wait));
         let psync = format!("*3\r\n$5\r\nPSYNC\r\n$40\r\n{}\r\n$4\r\n1088\r\n", "a".repeat(40));
         assert_eq!(handshake.on_line(b"+OK"), Ok(Action::Send(psync.into_bytes())));
+        let failover = HandshakeConfig { resume: Some((id, 1087)), failover: true, ..HandshakeConfig::default() };
+        let expected = format!("*4\r\n$5\r\nPSYNC\r\n$40\r\n{}\r\n$4\r\n1088\r\n$8\r\nFAILOVER\r\n", "a".repeat(40));
+        assert_eq!(Handshake::start(failover).0.psync_command(), expected.into_bytes());
         let line = format!("+CONTINUE {}", "b".repeat(40));
         assert_eq!(handshake.on_line(line.as_bytes()), Ok(Action::Continue { replid: ReplId::parse(&[b'b'; 40]) }));
     }

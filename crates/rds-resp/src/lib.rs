@@ -8,12 +8,14 @@
 //! - [`frame`]: a full RESP3 value ([`Frame`]) and its nom-based decoder, for clients (replication links,
 //!   sentinels, tests) that read replies.
 //! - [`double`]: `%.17g`-style double formatting, because clients compare score strings byte for byte.
+//! - [`itoa`]: integer formatting into a stack buffer (reply headers, integer replies, counters).
 //!
 //! This crate knows nothing of commands, storage or sockets.
 
 pub mod double;
 pub mod frame;
 pub mod inline;
+pub use rds_itoa as itoa;
 pub mod reply;
 pub mod request;
 

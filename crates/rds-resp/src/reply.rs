@@ -6,6 +6,7 @@
 use bytes::{BufMut, BytesMut};
 
 use crate::double::format_g17;
+use crate::itoa::{format_i64, format_u64};
 
 /// The protocol a connection speaks, chosen with HELLO.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -77,15 +78,21 @@ impl ReplyBuf {
 
     /// A bulk string.
     pub fn bulk(&mut self, bytes: &[u8]) {
-        self.header_usize(b'$', bytes.len());
+        let mut digits = [0u8; 20];
+        let digits = format_u64(bytes.len() as u64, &mut digits);
+        self.buf.reserve(digits.len() + bytes.len() + 5);
+        self.buf.put_u8(b'$');
+        self.buf.extend_from_slice(digits);
+        self.buf.extend_from_slice(b"\r\n");
         self.buf.extend_from_slice(bytes);
         self.buf.extend_from_slice(b"\r\n");
     }
 
     /// A bulk string holding the decimal form of `value`.
     pub fn bulk_int(&mut self, value: i64) {
-        let digits = itoa_buf(value);
-        self.bulk(digits.as_str().as_bytes());
+        let mut digits = [0u8; 20];
+        let digits = format_i64(value, &mut digits);
+        self.bulk(digits);
     }
 
     /// The null bulk string: `$-1` in RESP2, `_` in RESP3.
@@ -184,46 +191,23 @@ impl ReplyBuf {
     }
 
     fn header(&mut self, prefix: u8, value: i64) {
+        let mut digits = [0u8; 20];
+        let digits = format_i64(value, &mut digits);
+        // One reservation for the whole line, so the three appends below never re-check capacity.
+        self.buf.reserve(digits.len() + 3);
         self.buf.put_u8(prefix);
-        let digits = itoa_buf(value);
-        self.buf.extend_from_slice(digits.as_str().as_bytes());
+        self.buf.extend_from_slice(digits);
         self.buf.extend_from_slice(b"\r\n");
     }
 
     fn header_usize(&mut self, prefix: u8, value: usize) {
-        self.header(prefix, i64::try_from(value).unwrap_or(i64::MAX));
+        let mut digits = [0u8; 20];
+        let digits = format_u64(value as u64, &mut digits);
+        self.buf.reserve(digits.len() + 3);
+        self.buf.put_u8(prefix);
+        self.buf.extend_from_slice(digits);
+        self.buf.extend_from_slice(b"\r\n");
     }
-}
-
-/// A stack buffer holding an integer's decimal digits.
-struct Digits {
-    bytes: [u8; 20],
-    start: usize,
-}
-
-impl Digits {
-    fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.bytes[self.start..]).unwrap_or("0")
-    }
-}
-
-fn itoa_buf(value: i64) -> Digits {
-    let mut digits = Digits { bytes: [0; 20], start: 20 };
-    let negative = value < 0;
-    let mut magnitude = value.unsigned_abs();
-    loop {
-        digits.start -= 1;
-        digits.bytes[digits.start] = b'0' + u8::try_from(magnitude % 10).unwrap_or(0);
-        magnitude /= 10;
-        if magnitude == 0 {
-            break;
-        }
-    }
-    if negative {
-        digits.start -= 1;
-        digits.bytes[digits.start] = b'-';
-    }
-    digits
 }
 
 #[cfg(test)]

@@ -47,6 +47,15 @@ impl CompactBytes {
         }
     }
 
+    /// Heap bytes a `CompactBytes` of `bytes` would own, without building it.
+    pub fn heap_size_of(bytes: &[u8]) -> usize {
+        if bytes.len() <= INLINE_CAPACITY {
+            0
+        } else {
+            bytes.len()
+        }
+    }
+
     /// Heap bytes owned beyond the value itself, for memory accounting.
     pub fn heap_size(&self) -> usize {
         match self {

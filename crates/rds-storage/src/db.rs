@@ -139,6 +139,21 @@ impl Db {
         self.keys.warm(key)
     }
 
+    /// Brings the buckets and entries of several keys into the cache at once (see [`Dict::warm_many`]).
+    pub fn warm_many<'k>(&self, keys: impl Iterator<Item = &'k [u8]>) -> usize {
+        self.keys.warm_many(keys, |entry| entry.access as usize)
+    }
+
+    /// Brings the slots of `members` in the hash or set at `key` into the cache (HSET, SADD, ... on a
+    /// big collection miss the cache in its table as keyspace lookups do in theirs).
+    pub fn warm_members<'k>(&self, key: &[u8], members: impl Iterator<Item = &'k [u8]>) -> usize {
+        match self.keys.get(key).map(|entry| &entry.value) {
+            Some(Value::Hash(hash)) => hash.warm(members),
+            Some(Value::Set(set)) => set.warm(members),
+            _ => 0,
+        }
+    }
+
     /// True when `key` exists and is live.
     pub fn contains(&mut self, key: &[u8], now_ms: u64, mode: ExpiryMode) -> bool {
         !self.expire_if_needed(key, now_ms, mode) && self.keys.contains_key(key)
@@ -156,13 +171,35 @@ impl Db {
     /// Sets `key` to `value`, keeping its TTL (KEEPTTL semantics). Returns the previous value.
     pub fn set_keep_ttl(&mut self, key: &[u8], value: Value, access: u32) -> Option<Value> {
         self.before_write(key);
-        if let Some(entry) = self.keys.get_mut(key) {
-            entry.access = access;
-            return Some(std::mem::replace(&mut entry.value, value));
+        let previous = self.keys.upsert(key, Entry { value, access });
+        if previous.is_none() {
+            self.count_slot(key, 1);
         }
-        self.count_slot(key, 1);
-        self.keys.insert_new(CompactBytes::new(key), Entry { value, access });
-        None
+        previous.map(|entry| entry.value)
+    }
+
+    /// Adds a key read from a snapshot with its TTL, hashing it once per table (loading an RDB, where
+    /// keys are new); gives the key and value back, with nothing changed, when the key exists already.
+    pub fn insert_loaded(
+        &mut self,
+        key: CompactBytes,
+        value: Value,
+        access: u32,
+        expire_ms: Option<u64>,
+    ) -> Result<(), (CompactBytes, Value)> {
+        self.before_write(&key);
+        let slot_key = self.slot_counts.is_some().then(|| key.clone());
+        let expire = expire_ms.map(|when| (key.clone(), when));
+        if let Err((key, entry)) = self.keys.insert_if_absent(key, Entry { value, access }) {
+            return Err((key, entry.value));
+        }
+        if let Some(key) = slot_key {
+            self.count_slot(&key, 1);
+        }
+        if let Some((key, when)) = expire {
+            self.expires.insert_new(key, when);
+        }
+        Ok(())
     }
 
     /// Removes `key` (expired or not) with its TTL.
@@ -410,6 +447,29 @@ mod tests {
         assert!(db.get(b"k", 150, ExpiryMode::Delete).is_none());
         assert_eq!(db.len(), 0);
         assert_eq!(db.expired.len(), 1);
+    }
+
+    #[test]
+    fn warming_reads_only_what_exists() {
+        use crate::hash::{Hash, HashLimits};
+        use crate::set::{Set, SetLimits};
+        let mut db = Db::new(false);
+        assert_eq!(db.warm_many([b"k".as_slice()].into_iter()), 0);
+        db.set(b"k", Value::string(b"v"), 0);
+        assert!(db.warm_many([b"k".as_slice(), b"missing"].into_iter()) > 0);
+        let mut hash = Hash::new();
+        let mut set = Set::new();
+        for i in 0..600 {
+            hash.set(format!("f{i}").as_bytes(), b"v", &HashLimits::default());
+            set.insert(format!("m{i}").as_bytes(), &SetLimits::default());
+        }
+        db.set(b"h", Value::Hash(hash), 0);
+        db.set(b"s", Value::Set(set), 0);
+        let fields = [b"f1".as_slice(), b"f2", b"nope"];
+        assert!(db.warm_members(b"h", fields.iter().copied()) > 0);
+        assert!(db.warm_members(b"s", [b"m7".as_slice()].into_iter()) > 0);
+        assert_eq!(db.warm_members(b"k", fields.iter().copied()), 0, "strings have no members");
+        assert_eq!(db.warm_members(b"missing", fields.iter().copied()), 0);
     }
 
     #[test]

@@ -11,16 +11,22 @@ use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
 
 use crate::compact::CompactBytes;
+use crate::siphash::SipKey;
 
 /// Smallest non-empty table.
 const INITIAL_SIZE: usize = 4;
 /// Buckets moved per write while rehashing.
 const REHASH_STEP: usize = 1;
+/// Most keys [`Dict::warm_many`] warms per call.
+pub const WARM_MAX: usize = 64;
 
+/// Key first and value last (`repr(C)`): a node spans two cache lines, and [`Dict::warm_many`] touches
+/// one field at each end to bring both in.
+#[repr(C)]
 struct Node<V> {
     key: CompactBytes,
-    value: V,
     next: Option<Box<Node<V>>>,
+    value: V,
 }
 
 struct Table<V> {
@@ -49,7 +55,7 @@ pub struct Dict<V> {
     tables: [Table<V>; 2],
     /// Next bucket of `tables[0]` to move into `tables[1]`, while rehashing.
     rehash_index: Option<usize>,
-    hasher: RandomState,
+    hasher: SipKey,
     rng: u64,
     /// While a snapshot walks the table, bucket positions must not move: no resize starts.
     resize_paused: bool,
@@ -64,8 +70,8 @@ impl<V> Default for Dict<V> {
 impl<V> Dict<V> {
     /// An empty dictionary; allocates nothing until the first insert.
     pub fn new() -> Self {
-        let hasher = RandomState::new();
-        let rng = hasher.hash_one(0xdead_beef_u64) | 1;
+        let hasher = SipKey::process();
+        let rng = RandomState::new().hash_one(0xdead_beef_u64) | 1;
         Dict { tables: [Table::empty(), Table::empty()], rehash_index: None, hasher, rng, resize_paused: false }
     }
 
@@ -85,7 +91,7 @@ impl<V> Dict<V> {
     }
 
     fn hash(&self, key: &[u8]) -> u64 {
-        self.hasher.hash_one(key)
+        self.hasher.hash(key)
     }
 
     /// The value stored under `key`.
@@ -118,11 +124,18 @@ impl<V> Dict<V> {
         }
         self.rehash_steps(REHASH_STEP);
         let hash = self.hash(key);
+        self.find_mut(hash, key)
+    }
+
+    fn find_mut(&mut self, hash: u64, key: &[u8]) -> Option<&mut V> {
         let rehashing = self.rehash_index.is_some();
         let (first, second) = self.tables.split_at_mut(1);
         let candidates =
             if rehashing { [Some(&mut first[0]), Some(&mut second[0])] } else { [Some(&mut first[0]), None] };
         for table in candidates.into_iter().flatten() {
+            if table.buckets.is_empty() {
+                continue;
+            }
             let mask = table.mask();
             let mut node = table.buckets[(hash as usize) & mask].as_deref_mut();
             while let Some(n) = node {
@@ -132,6 +145,18 @@ impl<V> Dict<V> {
                 node = n.next.as_deref_mut();
             }
         }
+        None
+    }
+
+    /// Stores `value` under `key`, replacing and returning the previous value; the key is hashed once
+    /// for the lookup and the insert.
+    pub fn upsert(&mut self, key: &[u8], value: V) -> Option<V> {
+        self.rehash_steps(REHASH_STEP);
+        let hash = self.hash(key);
+        if let Some(slot) = self.find_mut(hash, key) {
+            return Some(std::mem::replace(slot, value));
+        }
+        self.insert_hashed(hash, CompactBytes::new(key), value);
         None
     }
 
@@ -149,6 +174,34 @@ impl<V> Dict<V> {
             .sum()
     }
 
+    /// Warms the buckets and first nodes of up to [`WARM_MAX`] keys in three passes (hashes, then
+    /// bucket loads, then node loads), so the cache misses of each pass are independent of each other
+    /// and overlap, instead of two dependent misses per key queued behind each other's hashing.
+    /// `touch` reads a field at the end of the value, bringing in the node's second cache line.
+    pub fn warm_many<'k>(&self, keys: impl Iterator<Item = &'k [u8]>, touch: impl Fn(&V) -> usize) -> usize {
+        if self.is_empty() {
+            return 0;
+        }
+        let mut hashes = [0u64; WARM_MAX];
+        let mut count = 0;
+        for key in keys.take(WARM_MAX) {
+            hashes[count] = self.hash(key);
+            count += 1;
+        }
+        let mut sum = 0;
+        for table in self.live_tables() {
+            let mask = table.mask();
+            let mut firsts: [Option<&Node<V>>; WARM_MAX] = [None; WARM_MAX];
+            for (first, hash) in firsts.iter_mut().zip(&hashes[..count]) {
+                *first = table.buckets[(*hash as usize) & mask].as_deref();
+            }
+            for node in firsts[..count].iter().flatten() {
+                sum += node.key.len() + touch(&node.value);
+            }
+        }
+        sum
+    }
+
     /// True when `key` is present.
     pub fn contains_key(&self, key: &[u8]) -> bool {
         self.get_key_value(key).is_some()
@@ -156,24 +209,53 @@ impl<V> Dict<V> {
 
     /// Inserts or replaces; returns the previous value.
     pub fn insert(&mut self, key: CompactBytes, value: V) -> Option<V> {
-        if let Some(slot) = self.get_mut(&key) {
+        self.rehash_steps(REHASH_STEP);
+        let hash = self.hash(&key);
+        if let Some(slot) = self.find_mut(hash, &key) {
             return Some(std::mem::replace(slot, value));
         }
-        self.insert_new(key, value);
+        self.insert_hashed(hash, key, value);
         None
     }
 
     /// Inserts a key known to be absent.
     pub fn insert_new(&mut self, key: CompactBytes, value: V) {
+        let hash = self.hash(&key);
+        self.insert_hashed(hash, key, value);
+    }
+
+    fn insert_hashed(&mut self, hash: u64, key: CompactBytes, value: V) {
         // Callers that only ever insert must still move a rehash forward, or it never ends.
         self.rehash_steps(REHASH_STEP);
         self.expand_if_needed();
-        let hash = self.hash(&key);
         let table = if self.rehash_index.is_some() { &mut self.tables[1] } else { &mut self.tables[0] };
         let index = (hash as usize) & table.mask();
         let next = table.buckets[index].take();
         table.buckets[index] = Some(Box::new(Node { key, value, next }));
         table.used += 1;
+    }
+
+    /// Inserts `key` unless it is present, hashing it once (bulk loading, where every key is new but a
+    /// corrupt file may repeat one); gives the pair back when the key was already there.
+    pub fn insert_if_absent(&mut self, key: CompactBytes, value: V) -> Result<(), (CompactBytes, V)> {
+        self.rehash_steps(REHASH_STEP);
+        self.expand_if_needed();
+        let hash = self.hash(&key);
+        for table in self.live_tables() {
+            let mut node = table.buckets[(hash as usize) & table.mask()].as_deref();
+            while let Some(n) = node {
+                if n.key.as_slice() == key.as_slice() {
+                    return Err((key, value));
+                }
+                node = n.next.as_deref();
+            }
+        }
+        let table = if self.rehash_index.is_some() { &mut self.tables[1] } else { &mut self.tables[0] };
+        let index = (hash as usize) & table.mask();
+        let next = table.buckets[index].take();
+        table.buckets[index] = Some(Box::new(Node { key, value, next }));
+        table.used += 1;
+        Ok(())
     }
 
     /// Removes `key`, returning its stored key and value.

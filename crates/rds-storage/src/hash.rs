@@ -161,6 +161,15 @@ impl Hash {
         }
     }
 
+    /// Brings the table slots of `fields` into the cache ahead of lookups (see [`Dict::warm_many`]);
+    /// a listpack is one buffer and needs no warming.
+    pub fn warm<'k>(&self, fields: impl Iterator<Item = &'k [u8]>) -> usize {
+        match &self.repr {
+            Repr::Table(table) => table.dict.warm_many(fields, |value| value.len()),
+            Repr::Listpack { .. } => 0,
+        }
+    }
+
     /// Removes `field` (HDEL); false when it was absent. Never converts back.
     pub fn remove(&mut self, field: &[u8]) -> bool {
         match &mut self.repr {
@@ -313,15 +322,16 @@ impl Table {
     fn set(&mut self, field: &[u8], value: &[u8]) -> bool {
         let value = CompactBytes::new(value);
         let added_heap = value.heap_size();
-        if let Some(slot) = self.dict.get_mut(field) {
-            let old = std::mem::replace(slot, value);
-            self.entry_heap = self.entry_heap.saturating_sub(old.heap_size()) + added_heap;
-            return false;
+        match self.dict.upsert(field, value) {
+            Some(old) => {
+                self.entry_heap = self.entry_heap.saturating_sub(old.heap_size()) + added_heap;
+                false
+            }
+            None => {
+                self.entry_heap += CompactBytes::heap_size_of(field) + added_heap;
+                true
+            }
         }
-        let field = CompactBytes::new(field);
-        self.entry_heap += field.heap_size() + added_heap;
-        self.dict.insert_new(field, value);
-        true
     }
 }
 

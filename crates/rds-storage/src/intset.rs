@@ -206,25 +206,7 @@ impl ExactSizeIterator for Iter<'_> {}
 /// `value` in decimal, as Redis's `ll2string`; always inline (at most 20 bytes).
 pub fn format_i64(value: i64) -> CompactBytes {
     let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut magnitude = value.unsigned_abs();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (magnitude % 10) as u8;
-        magnitude /= 10;
-        if magnitude == 0 {
-            break;
-        }
-    }
-    let mut out = [0u8; 21];
-    let mut len = 0;
-    if value < 0 {
-        out[0] = b'-';
-        len = 1;
-    }
-    let body = &digits[at..];
-    out[len..len + body.len()].copy_from_slice(body);
-    CompactBytes::new(&out[..len + body.len()])
+    CompactBytes::new(rds_itoa::format_i64(value, &mut digits))
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ pub mod num;
 pub mod packed;
 pub mod rng;
 pub mod set;
+pub mod siphash;
 pub mod slot;
 pub mod snapshot;
 pub mod value;

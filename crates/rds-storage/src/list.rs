@@ -15,7 +15,7 @@ mod node;
 use std::collections::VecDeque;
 
 pub use iter::Iter;
-use node::{grow, trim_slack, Node};
+use node::Node;
 
 use crate::packed;
 
@@ -127,18 +127,16 @@ impl List {
             End::Tail => self.nodes.len().saturating_sub(1),
         };
         let limit = self.size_limit();
-        let fits = self.nodes.get(index).is_some_and(|node| self.fits(node.buf.len() + added, node.count as usize + 1));
+        let fits = self.nodes.get(index).is_some_and(|node| self.fits(node.len() + added, node.count as usize + 1));
         match self.nodes.get_mut(index) {
-            Some(node) if fits => {
-                grow(&mut node.buf, added, limit);
-                let at = if end == End::Head { 0 } else { node.buf.len() };
-                packed::splice_entry(&mut node.buf, at..at, item, true);
-                node.count += 1;
-            }
+            Some(node) if fits => match end {
+                End::Head => node.push_front(item, limit),
+                End::Tail => node.push_back(item, limit),
+            },
             full => {
                 // The old end node is now interior and will not grow again: drop its slack.
                 if let Some(node) = full {
-                    node.buf.shrink_to_fit();
+                    node.shrink_to_fit();
                 }
                 if self.nodes.len() == self.nodes.capacity() {
                     self.nodes.reserve_exact((self.nodes.len() / 2).max(1));
@@ -161,21 +159,22 @@ impl List {
         };
         let node = self.nodes.get_mut(index)?;
         let (item, range) = match end {
-            End::Head => packed::read_entry(&node.buf, 0, true).map(|(item, next)| (item.to_vec(), 0..next))?,
+            End::Head => packed::read_entry(node.bytes(), 0, true).map(|(item, next)| (item.to_vec(), 0..next))?,
             End::Tail => {
-                let len = node.buf.len();
-                packed::read_entry_back(&node.buf, len).map(|(item, start)| (item.to_vec(), start..len))?
+                let len = node.len();
+                packed::read_entry_back(node.bytes(), len).map(|(item, start)| (item.to_vec(), start..len))?
             }
         };
         self.bytes -= range.len();
-        node.buf.drain(range);
         node.count -= 1;
         self.len -= 1;
         if node.count == 0 {
             self.nodes.remove(index);
             self.shrink_nodes();
+        } else if end == End::Head {
+            node.drain_front(range.end);
         } else {
-            trim_slack(&mut node.buf);
+            node.truncate(range.start);
         }
         Some(item)
     }
@@ -229,7 +228,7 @@ impl List {
     /// The element at `index`, negative counting from the tail (LINDEX). O(N) in nodes skipped.
     pub fn get(&self, index: i64) -> Option<&[u8]> {
         let (node, pos) = self.locate(self.resolve(index)?)?;
-        packed::read_entry(&self.nodes.get(node)?.buf, pos, true).map(|(item, _)| item)
+        packed::read_entry(self.nodes.get(node)?.bytes(), pos, true).map(|(item, _)| item)
     }
 
     /// Replaces the element at `index` (LSET); false when out of range.
@@ -240,12 +239,13 @@ impl List {
         let Some(node) = self.nodes.get_mut(n) else {
             return false;
         };
-        let Some((_, end)) = packed::read_entry(&node.buf, pos, true) else {
+        let Some((_, end)) = packed::read_entry(node.bytes(), pos, true) else {
             return false;
         };
         let added = packed::entry_len(item.len(), true);
-        node.buf.reserve_exact(added.saturating_sub(end - pos));
-        packed::splice_entry(&mut node.buf, pos..end, item, true);
+        let buf = node.vec_mut();
+        buf.reserve_exact(added.saturating_sub(end - pos));
+        packed::splice_entry(buf, pos..end, item, true);
         self.bytes = self.bytes - (end - pos) + added;
         self.repair(n, n);
         true
@@ -264,8 +264,9 @@ impl List {
             return false;
         };
         let added = packed::entry_len(item.len(), true);
-        node.buf.reserve_exact(added);
-        packed::splice_entry(&mut node.buf, pos..pos, item, true);
+        let buf = node.vec_mut();
+        buf.reserve_exact(added);
+        packed::splice_entry(buf, pos..pos, item, true);
         node.count += 1;
         self.len += 1;
         self.bytes += added;
@@ -374,15 +375,14 @@ impl List {
             };
             if node.count as usize <= left {
                 left -= node.count as usize;
-                self.bytes -= node.buf.len();
+                self.bytes -= node.len();
                 self.nodes.pop_front();
                 continue;
             }
             let Some(pos) = node.seek(left) else { break };
-            node.buf.drain(..pos);
+            node.drain_front(pos);
             node.count -= left as u32;
             self.bytes -= pos;
-            trim_slack(&mut node.buf);
             left = 0;
         }
     }
@@ -396,17 +396,16 @@ impl List {
             };
             if node.count as usize <= left {
                 left -= node.count as usize;
-                self.bytes -= node.buf.len();
+                self.bytes -= node.len();
                 self.nodes.pop_back();
                 continue;
             }
             let Some(pos) = node.seek(node.count as usize - left) else {
                 break;
             };
-            self.bytes -= node.buf.len() - pos;
-            node.buf.truncate(pos);
+            self.bytes -= node.len() - pos;
+            node.truncate(pos);
             node.count -= left as u32;
-            trim_slack(&mut node.buf);
             left = 0;
         }
     }
@@ -432,7 +431,7 @@ impl List {
                 if node.count == 0 {
                     continue;
                 }
-                let node = if self.fits(node.buf.len(), node.count as usize) {
+                let node = if self.fits(node.len(), node.count as usize) {
                     node
                 } else {
                     match node.split() {
@@ -444,7 +443,7 @@ impl List {
                     }
                 };
                 match rebuilt.last_mut() {
-                    Some(prev) if self.fits(prev.buf.len() + node.buf.len(), (prev.count + node.count) as usize) => {
+                    Some(prev) if self.fits(prev.len() + node.len(), (prev.count + node.count) as usize) => {
                         prev.absorb(node)
                     }
                     _ => rebuilt.push(node),
@@ -484,7 +483,7 @@ impl List {
     fn iter_between(&self, first: usize, last: usize) -> Iter<'_> {
         let front = self.locate(first);
         let back = self.locate(last).and_then(|(n, pos)| {
-            let (_, end) = packed::read_entry(&self.nodes.get(n)?.buf, pos, true)?;
+            let (_, end) = packed::read_entry(self.nodes.get(n)?.bytes(), pos, true)?;
             Some((n, end))
         });
         match (front, back) {
@@ -507,18 +506,18 @@ impl List {
         for (i, node) in self.nodes.iter().enumerate() {
             let mut entries = 0;
             let mut pos = 0;
-            while let Some((_, next)) = packed::read_entry(&node.buf, pos, true) {
+            while let Some((_, next)) = packed::read_entry(node.bytes(), pos, true) {
                 entries += 1;
                 pos = next;
             }
-            if pos != node.buf.len() || entries != node.count as usize || entries == 0 {
+            if pos != node.len() || entries != node.count as usize || entries == 0 {
                 return Err(format!("node {i}: {entries} entries parsed, count {}", node.count));
             }
-            if !self.fits(node.buf.len(), entries) {
-                return Err(format!("node {i}: {} bytes, {entries} entries over the limit", node.buf.len()));
+            if !self.fits(node.len(), entries) {
+                return Err(format!("node {i}: {} bytes, {entries} entries over the limit", node.len()));
             }
             len += entries;
-            bytes += node.buf.len();
+            bytes += node.len();
         }
         if (len, bytes) != (self.len, self.bytes) {
             return Err(format!("counted {len} elements, {bytes} bytes; recorded {}, {}", self.len, self.bytes));

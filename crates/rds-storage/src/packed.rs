@@ -51,6 +51,21 @@ pub fn push_entry(out: &mut Vec<u8>, bytes: &[u8], back: bool) {
     }
 }
 
+/// Writes `bytes` as an entry into `out`, which must be exactly [`entry_len`] bytes long.
+pub fn write_entry(out: &mut [u8], bytes: &[u8], back: bool) {
+    let (header, used) = varint_bytes(bytes.len());
+    let header = &header[..used];
+    let (head, rest) = out.split_at_mut(used.min(out.len()));
+    head.copy_from_slice(&header[..head.len()]);
+    let (payload, trailer) = rest.split_at_mut(bytes.len().min(rest.len()));
+    payload.copy_from_slice(&bytes[..payload.len()]);
+    if back {
+        for (slot, byte) in trailer.iter_mut().zip(header.iter().rev()) {
+            *slot = *byte;
+        }
+    }
+}
+
 /// Replaces `range` of `buf` (whole entries, or an empty range to insert) with `bytes` as one entry.
 /// Reserve first to control the allocation: this only moves bytes. O(buffer length).
 pub fn splice_entry(buf: &mut Vec<u8>, range: Range<usize>, bytes: &[u8], back: bool) {
@@ -141,6 +156,18 @@ mod tests {
                     assert_eq!(read, &payload[..]);
                     assert_eq!(start, 1);
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn write_entry_matches_encode_entry() {
+        for len in [0usize, 1, 127, 128, 300, 20_000] {
+            let item = vec![b'x'; len];
+            for back in [false, true] {
+                let mut out = vec![0u8; entry_len(len, back)];
+                write_entry(&mut out, &item, back);
+                assert_eq!(out, encode_entry(&item, back), "len {len} back {back}");
             }
         }
     }

@@ -150,6 +150,15 @@ impl Set {
         }
     }
 
+    /// Brings the table slots of `members` into the cache ahead of lookups (see [`Dict::warm_many`]);
+    /// an intset is one buffer and needs no warming.
+    pub fn warm<'k>(&self, members: impl Iterator<Item = &'k [u8]>) -> usize {
+        match &self.repr {
+            Repr::Table(table) => table.dict.warm_many(members, |_| 0),
+            Repr::Intset(_) => 0,
+        }
+    }
+
     /// Removes `member` (SREM, SMOVE); false when it was absent. Never converts back.
     pub fn remove(&mut self, member: &[u8]) -> bool {
         match &mut self.repr {
@@ -361,14 +370,10 @@ impl Set {
 
 impl Table {
     fn insert(&mut self, member: &[u8]) -> bool {
-        // `get_mut`, not `contains_key`: it advances an incremental rehash, which `insert_new` alone
-        // never does, so a set fed only new members would keep one table with ever longer chains.
-        if self.dict.get_mut(member).is_some() {
+        if self.dict.upsert(member, ()).is_some() {
             return false;
         }
-        let member = CompactBytes::new(member);
-        self.member_heap += member.heap_size();
-        self.dict.insert_new(member, ());
+        self.member_heap += CompactBytes::heap_size_of(member);
         true
     }
 

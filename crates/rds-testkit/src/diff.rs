@@ -44,12 +44,13 @@ pub struct Mismatch {
 
 impl fmt::Display for Mismatch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mode = match self.compare {
+        let mode = match &self.compare {
             Compare::Exact => "",
             Compare::Shape => " (shape)",
             Compare::Type => " (type)",
             Compare::Unordered => " (unordered)",
-            Compare::Fields => " (field names)",
+            Compare::Fields(values) if values.is_empty() => " (field names)",
+            Compare::Fields(_) => " (field names and listed values)",
         };
         writeln!(f, "{} [{}]{mode}: {}", self.location, self.protocol, self.command)?;
         writeln!(f, "    {:<13} {}", format!("{}:", self.names.0), self.ours)?;
@@ -157,7 +158,7 @@ pub fn run_script(script: &Script, resp3: bool, ours: Side<'_>, theirs: Side<'_>
     let (mut a, mut b) = match (Session::open(ours.port, resp3), Session::open(theirs.port, resp3)) {
         (Ok((a, hello_a)), Ok((b, hello_b))) => {
             if let (Some(x), Some(y)) = (hello_a, hello_b) {
-                if !replies_match(Compare::Shape, &x, &y) {
+                if !replies_match(&Compare::Shape, &x, &y) {
                     return vec![mismatch(None, Compare::Shape, shown(&x), shown(&y))];
                 }
             }
@@ -177,12 +178,12 @@ pub fn run_script(script: &Script, resp3: bool, ours: Side<'_>, theirs: Side<'_>
         }
         // A new connection's reply is HELLO 3's, whose client id differs.
         let opens = matches!(step.action, Action::Reconnect | Action::Switch(_));
-        let compare = if opens { Compare::Shape } else { step.compare };
+        let compare = if opens { Compare::Shape } else { step.compare.clone() };
         let (left, right) = (a.perform(&step.action), b.perform(&step.action));
         match (left, right) {
             (Ok(Some(x)), Ok(Some(y))) => {
-                if !replies_match(compare, &x, &y) {
-                    found.push(mismatch(Some(step), compare, shown(&x), shown(&y)));
+                if !replies_match(&compare, &x, &y) {
+                    found.push(mismatch(Some(step), compare.clone(), shown(&x), shown(&y)));
                 }
             }
             (Ok(None), Ok(None)) => {}

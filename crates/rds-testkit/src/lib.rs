@@ -23,4 +23,6 @@ pub mod util;
 
 pub use client::{encode_command, Client};
 pub use process::{ServerBuilder, TestServer};
-pub use util::{escape, free_port, require_python_redis, require_redis, wait_until, RedisBins, TempDir};
+pub use util::{
+    escape, free_port, require_python_redis, require_redis, require_redis_sentinel, wait_until, RedisBins, TempDir,
+};

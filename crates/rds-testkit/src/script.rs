@@ -8,6 +8,8 @@
 //! - `? CMD`: same reply type (first byte) only (COMMAND, whose length depends on the command set).
 //! - `% CMD`: same elements in any order, at every nesting level (KEYS, SCAN, CONFIG GET patterns).
 //! - `@ CMD`: same INFO field names and section headers (in any order); values are ignored.
+//! - `@[name,name] CMD`: as `@`, and the values of the named fields must be equal too (the fields
+//!   whose values are deterministic: `role`, `rdb_bgsave_in_progress`, ...).
 //!
 //! Directive lines:
 //!
@@ -34,7 +36,7 @@ use rds_resp::Frame;
 use crate::client::parse_reply;
 
 /// How two replies to the same step are compared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Compare {
     /// Byte for byte.
     Exact,
@@ -44,8 +46,9 @@ pub enum Compare {
     Type,
     /// Same elements, ignoring order at every level.
     Unordered,
-    /// Same INFO-style `name:value` field names and `# Section` headers, in any order.
-    Fields,
+    /// Same INFO-style `name:value` field names and `# Section` headers, in any order, and equal
+    /// values for the fields listed.
+    Fields(Vec<String>),
 }
 
 /// What one script line does.
@@ -154,7 +157,11 @@ pub fn parse_script(name: &str, text: &str) -> anyhow::Result<Script> {
             Some(("~ ", rest)) => (Compare::Shape, rest),
             Some(("? ", rest)) => (Compare::Type, rest),
             Some(("% ", rest)) => (Compare::Unordered, rest),
-            Some(("@ ", rest)) => (Compare::Fields, rest),
+            Some(("@ ", rest)) => (Compare::Fields(Vec::new()), rest),
+            Some(("@[", rest)) => {
+                let (names, rest) = rest.split_once("] ").with_context(|| format!("line {line}: unclosed @["))?;
+                (Compare::Fields(names.split(',').map(|name| name.trim().to_string()).collect()), rest)
+            }
             _ => (Compare::Exact, trimmed),
         };
         if let Some(commands) = rest.strip_prefix("!needs ") {
@@ -178,7 +185,7 @@ pub fn parse_script(name: &str, text: &str) -> anyhow::Result<Script> {
 }
 
 /// Whether two raw replies agree under `compare`.
-pub fn replies_match(compare: Compare, ours: &[u8], theirs: &[u8]) -> bool {
+pub fn replies_match(compare: &Compare, ours: &[u8], theirs: &[u8]) -> bool {
     match compare {
         Compare::Exact => ours == theirs,
         Compare::Type => ours.first() == theirs.first(),
@@ -190,15 +197,16 @@ pub fn replies_match(compare: Compare, ours: &[u8], theirs: &[u8]) -> bool {
             (Ok(a), Ok(b)) => ours.first() == theirs.first() && canonical(&a) == canonical(&b),
             _ => ours == theirs,
         },
-        Compare::Fields => match (parse_reply(ours), parse_reply(theirs)) {
-            (Ok(a), Ok(b)) => ours.first() == theirs.first() && info_fields(&a) == info_fields(&b),
+        Compare::Fields(values) => match (parse_reply(ours), parse_reply(theirs)) {
+            (Ok(a), Ok(b)) => ours.first() == theirs.first() && info_fields(&a, values) == info_fields(&b, values),
             _ => ours == theirs,
         },
     }
 }
 
-/// The sorted field names and section headers of an INFO-style text reply (`None` for other replies).
-pub fn info_fields(frame: &Frame) -> Option<Vec<String>> {
+/// The sorted field names and section headers of an INFO-style text reply, with `name:value` kept whole
+/// for the fields in `values` (`None` for other replies).
+pub fn info_fields(frame: &Frame, values: &[String]) -> Option<Vec<String>> {
     let text = match frame {
         Frame::Bulk(text) | Frame::Verbatim(_, text) => String::from_utf8_lossy(text).into_owned(),
         _ => return None,
@@ -207,7 +215,10 @@ pub fn info_fields(frame: &Frame) -> Option<Vec<String>> {
         .lines()
         .map(str::trim)
         .filter(|line| !line.is_empty())
-        .map(|line| if line.starts_with('#') { line } else { line.split(':').next().unwrap_or(line) })
+        .map(|line| match line.split_once(':') {
+            Some((name, _)) if !values.iter().any(|v| v == name) => name,
+            _ => line,
+        })
         .map(str::to_string)
         .collect();
     fields.sort();
@@ -301,7 +312,7 @@ mod tests {
         assert!(script.resp3);
         assert_eq!(script.needs, vec!["lpush".to_string(), "sadd".to_string()]);
         let actions: Vec<(usize, Action, Compare)> =
-            script.steps.iter().map(|s| (s.line, s.action.clone(), s.compare)).collect();
+            script.steps.iter().map(|s| (s.line, s.action.clone(), s.compare.clone())).collect();
         let argv = |words: &[&[u8]]| words.iter().map(|w| w.to_vec()).collect::<Vec<_>>();
         assert_eq!(
             actions,
@@ -333,17 +344,27 @@ mod tests {
 
     #[test]
     fn compares_by_mode() {
-        assert!(replies_match(Compare::Exact, b"+OK\r\n", b"+OK\r\n"));
-        assert!(!replies_match(Compare::Exact, b"$-1\r\n", b"*-1\r\n"));
-        assert!(replies_match(Compare::Shape, b"*2\r\n$2\r\n10\r\n$1\r\n5\r\n", b"*2\r\n$1\r\n9\r\n$2\r\n77\r\n"));
-        assert!(!replies_match(Compare::Shape, b"*1\r\n$1\r\n1\r\n", b"*2\r\n$1\r\n1\r\n$1\r\n2\r\n"));
-        assert!(!replies_match(Compare::Shape, b"-ERR a\r\n", b"-WRONGTYPE a\r\n"));
-        assert!(replies_match(Compare::Type, b":1\r\n", b":2\r\n"));
-        assert!(replies_match(Compare::Unordered, b"*2\r\n$1\r\na\r\n$1\r\nb\r\n", b"*2\r\n$1\r\nb\r\n$1\r\na\r\n"));
-        assert!(!replies_match(Compare::Unordered, b"*2\r\n$1\r\na\r\n$1\r\na\r\n", b"*2\r\n$1\r\nb\r\n$1\r\na\r\n"));
+        assert!(replies_match(&Compare::Exact, b"+OK\r\n", b"+OK\r\n"));
+        assert!(!replies_match(&Compare::Exact, b"$-1\r\n", b"*-1\r\n"));
+        assert!(replies_match(&Compare::Shape, b"*2\r\n$2\r\n10\r\n$1\r\n5\r\n", b"*2\r\n$1\r\n9\r\n$2\r\n77\r\n"));
+        assert!(!replies_match(&Compare::Shape, b"*1\r\n$1\r\n1\r\n", b"*2\r\n$1\r\n1\r\n$1\r\n2\r\n"));
+        assert!(!replies_match(&Compare::Shape, b"-ERR a\r\n", b"-WRONGTYPE a\r\n"));
+        assert!(replies_match(&Compare::Type, b":1\r\n", b":2\r\n"));
+        assert!(replies_match(&Compare::Unordered, b"*2\r\n$1\r\na\r\n$1\r\nb\r\n", b"*2\r\n$1\r\nb\r\n$1\r\na\r\n"));
+        assert!(!replies_match(&Compare::Unordered, b"*2\r\n$1\r\na\r\n$1\r\na\r\n", b"*2\r\n$1\r\nb\r\n$1\r\na\r\n"));
         let bulk = |text: &str| format!("${}\r\n{text}\r\n", text.len()).into_bytes();
-        assert!(replies_match(Compare::Fields, &bulk("# S\r\na:1\r\nb:22\r\n"), &bulk("# S\r\nb:3\r\na:4\r\n")));
-        assert!(!replies_match(Compare::Fields, &bulk("# S\r\na:1\r\n"), &bulk("# S\r\nc:1\r\n")));
-        assert!(!replies_match(Compare::Fields, &bulk("# S\r\na:1\r\n"), &bulk("# T\r\na:1\r\n")));
+        assert!(replies_match(
+            &Compare::Fields(vec![]),
+            &bulk("# S\r\na:1\r\nb:22\r\n"),
+            &bulk("# S\r\nb:3\r\na:4\r\n")
+        ));
+        assert!(!replies_match(&Compare::Fields(vec![]), &bulk("# S\r\na:1\r\n"), &bulk("# S\r\nc:1\r\n")));
+        assert!(!replies_match(&Compare::Fields(vec![]), &bulk("# S\r\na:1\r\n"), &bulk("# T\r\na:1\r\n")));
+        let role = Compare::Fields(vec!["role".to_string()]);
+        assert!(replies_match(&role, &bulk("role:master\r\nx:1\r\n"), &bulk("role:master\r\nx:2\r\n")));
+        assert!(!replies_match(&role, &bulk("role:master\r\nx:1\r\n"), &bulk("role:slave\r\nx:1\r\n")));
+        let parsed = parse_script("t", "@[role, x] INFO replication").unwrap();
+        assert_eq!(parsed.steps[0].compare, Compare::Fields(vec!["role".to_string(), "x".to_string()]));
+        assert!(parse_script("t", "@[role INFO").is_err());
     }
 }

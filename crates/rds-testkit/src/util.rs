@@ -13,7 +13,13 @@ use anyhow::Context;
 /// Polls `cond` every 10 ms until it returns true or `timeout` passes; true when it held in time.
 ///
 /// This is Redis's `wait_for_condition`: tests wait for a state instead of sleeping a guessed time.
-pub fn wait_until(timeout: Duration, mut cond: impl FnMut() -> bool) -> bool {
+pub fn wait_until(timeout: Duration, cond: impl FnMut() -> bool) -> bool {
+    wait_until_every(timeout, Duration::from_millis(10), cond)
+}
+
+/// [`wait_until`] polling every `interval` (longer for conditions that are slow to check, such as
+/// docker commands).
+pub fn wait_until_every(timeout: Duration, interval: Duration, mut cond: impl FnMut() -> bool) -> bool {
     let deadline = Instant::now() + timeout;
     loop {
         if cond() {
@@ -22,7 +28,7 @@ pub fn wait_until(timeout: Duration, mut cond: impl FnMut() -> bool) -> bool {
         if Instant::now() >= deadline {
             return false;
         }
-        std::thread::sleep(Duration::from_millis(10));
+        std::thread::sleep(interval);
     }
 }
 
@@ -133,6 +139,12 @@ pub fn require_redis() -> Option<RedisBins> {
         return skip_or_fail(&format!("redis-server is not version 7.0 ({})", version.trim()));
     }
     Some(RedisBins { server, cli })
+}
+
+/// The real `redis-sentinel`, or `None` (after printing why) when it is missing; panics instead when
+/// `CI` is set.
+pub fn require_redis_sentinel() -> Option<PathBuf> {
+    find_in_path("redis-sentinel").or_else(|| skip_or_fail("redis-sentinel not installed"))
 }
 
 /// A Python interpreter that can `import redis` (redis-py): `$RDS_PYTHON`, then `python3` on `PATH`,

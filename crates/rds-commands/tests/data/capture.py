@@ -5,6 +5,9 @@ Usage: start `redis-server --port 23791 --save '' --appendonly no`, then run
     python3 capture.py 23791            # rewrites the data files next to this script
     python3 capture.py 23791 --rust-docs zadd zrange   # prints docs entries for rds-commands' docs table
 
+For a redis-sentinel 7.0.15 (its own command table), `python3 capture.py <sentinel port> --sentinel`
+writes sentinel_command_info.txt and sentinel_command_docs.txt in the same formats.
+
 Files written (facts observed through COMMAND INFO / COMMAND DOCS, nothing else):
 - command_info.txt: one line per command and subcommand, tab-separated:
   name, arity, flags, first key, last key, step, ACL categories, tips, key specs.
@@ -151,12 +154,14 @@ def write(name, data):
         f.write(data)
 
 
-def capture(port):
+def capture(port, prefix=""):
     conn = Conn(port, 3)
     info = sorted(walk_info(conn.call("COMMAND")), key=lambda e: e[0])
-    write("command_info.txt", "".join(info_line(e) + "\n" for e in info))
+    write(prefix + "command_info.txt", "".join(info_line(e) + "\n" for e in info))
     docs = sorted(walk_docs(conn.call("COMMAND", "DOCS")))
-    write("command_docs.txt", "".join("%s\t%s\n" % (n, json.dumps(d, separators=(",", ":"))) for n, d in docs))
+    write(prefix + "command_docs.txt", "".join("%s\t%s\n" % (n, json.dumps(d, separators=(",", ":"))) for n, d in docs))
+    if prefix:
+        return
     for proto in (2, 3):
         conn = Conn(port, proto)
         write("command_info_sample.resp%d" % proto, conn.raw("COMMAND", "INFO", *SAMPLE))
@@ -225,7 +230,9 @@ def print_rust_docs(port, names):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 2 and sys.argv[2] == "--rust-docs":
+    if len(sys.argv) > 2 and sys.argv[2] == "--sentinel":
+        capture(int(sys.argv[1]), "sentinel_")
+    elif len(sys.argv) > 2 and sys.argv[2] == "--rust-docs":
         print_rust_docs(int(sys.argv[1]), sys.argv[3:])
     else:
         capture(int(sys.argv[1]))

@@ -1,23 +1,24 @@
-//! [`Decoder`]: reads an RDB stream (version 1 to 10) item by item from any `std::io::Read`.
+//! [`Decoder`]: reads an RDB stream (version 1 to 10) item by item from any `std::io::BufRead`.
 //!
-//! The decoder does not buffer: wrap a file in a `BufReader`. It never reads past the checksum, so
-//! it can consume an RDB embedded in a longer stream (a replication link). Memory is bounded by the
+//! The decoder reads in place from the reader's buffer (wrap a file in a `BufReader`) and consumes
+//! exactly what it read: it never reads past the checksum, so it can consume an RDB embedded in a
+//! longer stream (a replication link, an AOF's RDB preamble). Memory is bounded by the
 //! data actually read: lengths from the stream are never used to preallocate.
 
 pub mod value;
 
-use std::io::Read;
+use std::io::BufRead;
 
 use rds_storage::hash::HashLimits;
 use rds_storage::list::DEFAULT_FILL;
 use rds_storage::set::SetLimits;
 use rds_storage::zset::ZSetLimits;
-use rds_storage::Value;
+use rds_storage::{CompactBytes, Value};
 
 use crate::error::{RdbError, Result};
 use crate::io::Source;
 use crate::{opcode, RDB_VERSION};
-use value::{read_len, read_string, read_value};
+use value::{read_len, read_str, read_string, read_value};
 
 /// The encoding limits values are built with (the loading server's config).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,7 +51,7 @@ pub struct Entry {
     /// Its database.
     pub db: u64,
     /// The key.
-    pub key: Vec<u8>,
+    pub key: CompactBytes,
     /// The value.
     pub value: Value,
     /// Absolute expire time, unix ms (the loader decides whether to drop expired keys).
@@ -100,7 +101,7 @@ struct Pending {
 }
 
 /// Reads an RDB stream; see the module docs.
-pub struct Decoder<R: Read> {
+pub struct Decoder<R: BufRead> {
     src: Source<R>,
     version: u32,
     db: u64,
@@ -110,7 +111,7 @@ pub struct Decoder<R: Read> {
     empty_keys_skipped: u64,
 }
 
-impl<R: Read> Decoder<R> {
+impl<R: BufRead> Decoder<R> {
     /// Reads and checks the header (`REDIS` and a version from 1 to 10).
     pub fn new(reader: R, limits: LoadLimits) -> Result<Self> {
         let mut src = Source::new(reader);
@@ -204,7 +205,7 @@ impl<R: Read> Decoder<R> {
 
     /// Reads a key and its value; `None` (and the key skipped) for an empty collection.
     fn entry(&mut self, type_code: u8, pending: &mut Pending) -> Result<Option<Entry>> {
-        let key = read_string(&mut self.src)?;
+        let key = CompactBytes::new(read_str(&mut self.src)?);
         let Some(value) = read_value(&mut self.src, type_code, &key, &self.limits)? else {
             self.empty_keys_skipped += 1;
             *pending = Pending::default();
@@ -236,7 +237,7 @@ impl<R: Read> Decoder<R> {
                     self.src.array::<8>()?;
                 }
                 5 => {
-                    read_string(&mut self.src)?;
+                    read_str(&mut self.src)?;
                 }
                 other => {
                     return Err(RdbError::corrupt(field_at, format!("module aux data: unknown field type {other}")))
@@ -251,7 +252,7 @@ impl<R: Read> Decoder<R> {
         if self.version < 5 {
             return Ok(None);
         }
-        let actual = self.src.checksum();
+        let actual = self.src.checksum()?;
         let mut trailer = [0u8; 8];
         self.src.fill(&mut trailer, false)?;
         let expected = u64::from_le_bytes(trailer);
@@ -262,7 +263,7 @@ impl<R: Read> Decoder<R> {
     }
 }
 
-impl<R: Read> Iterator for Decoder<R> {
+impl<R: BufRead> Iterator for Decoder<R> {
     type Item = Result<Item>;
 
     /// Items until EOF; after an error, nothing more.

@@ -1,7 +1,7 @@
 //! Reading one value body, for every type Redis 7.0 can load, into rds-storage values built with
 //! the server's encoding limits (so encodings end up as Redis's would after loading).
 
-use std::io::Read;
+use std::io::BufRead;
 
 use rds_storage::hash::Hash;
 use rds_storage::list::{End, List};
@@ -13,15 +13,15 @@ use super::LoadLimits;
 use crate::error::{RdbError, Result};
 use crate::io::Source;
 use crate::length::{self, Head};
-use crate::listpack::Element;
-use crate::{double, intset, listpack, lzf, types, ziplist, zipmap};
+use crate::listpack::{Element, Packing};
+use crate::{double, intset, listpack, types, zipmap};
 
 /// Quicklist node containers.
 const CONTAINER_PLAIN: u64 = 1;
 const CONTAINER_PACKED: u64 = 2;
 
 /// Reads a length; a special encoding here is corrupt.
-pub fn read_len<R: Read>(src: &mut Source<R>) -> Result<u64> {
+pub fn read_len<R: BufRead>(src: &mut Source<R>) -> Result<u64> {
     let at = src.offset();
     let first = src.byte()?;
     match length::head(first) {
@@ -33,8 +33,9 @@ pub fn read_len<R: Read>(src: &mut Source<R>) -> Result<u64> {
     }
 }
 
-/// Reads a string in any of its forms (raw, int8/16/32, LZF).
-pub fn read_string<R: Read>(src: &mut Source<R>) -> Result<Vec<u8>> {
+/// Reads a string in any of its forms (raw, int8/16/32, LZF), borrowed from `src` until its next read:
+/// loading copies each string once, into its final place.
+pub fn read_str<R: BufRead>(src: &mut Source<R>) -> Result<&[u8]> {
     let at = src.offset();
     let first = src.byte()?;
     let len = match length::head(first) {
@@ -42,24 +43,37 @@ pub fn read_string<R: Read>(src: &mut Source<R>) -> Result<Vec<u8>> {
         Head::More14(high) => (u64::from(high) << 8) | u64::from(src.byte()?),
         Head::More32 => u64::from(u32::from_be_bytes(src.array()?)),
         Head::More64 => u64::from_be_bytes(src.array()?),
-        Head::Special(length::ENC_INT8) => return Ok(i8::from_le_bytes(src.array()?).to_string().into_bytes()),
-        Head::Special(length::ENC_INT16) => return Ok(i16::from_le_bytes(src.array()?).to_string().into_bytes()),
-        Head::Special(length::ENC_INT32) => return Ok(i32::from_le_bytes(src.array()?).to_string().into_bytes()),
+        Head::Special(length::ENC_INT8) => {
+            let value = i8::from_le_bytes(src.array()?);
+            return Ok(src.digits(i64::from(value)));
+        }
+        Head::Special(length::ENC_INT16) => {
+            let value = i16::from_le_bytes(src.array()?);
+            return Ok(src.digits(i64::from(value)));
+        }
+        Head::Special(length::ENC_INT32) => {
+            let value = i32::from_le_bytes(src.array()?);
+            return Ok(src.digits(i64::from(value)));
+        }
         Head::Special(length::ENC_LZF) => {
             let compressed = read_len(src)?;
             let plain = usize::try_from(read_len(src)?).map_err(|_| RdbError::corrupt(at, "LZF length overflows"))?;
-            let data = src.bytes(compressed)?;
-            return lzf::decompress(&data, plain).ok_or_else(|| RdbError::corrupt(at, "invalid LZF compressed string"));
+            return src.lzf(compressed, plain)?.ok_or_else(|| RdbError::corrupt(at, "invalid LZF compressed string"));
         }
         Head::Special(_) | Head::Invalid => {
             return Err(RdbError::corrupt(at, format!("unknown string encoding {first:#04x}")))
         }
     };
-    src.bytes(len)
+    src.take(len)
+}
+
+/// Reads a string in any of its forms into a vector of its own.
+pub fn read_string<R: BufRead>(src: &mut Source<R>) -> Result<Vec<u8>> {
+    Ok(read_str(src)?.to_vec())
 }
 
 /// Reads a score in the old text form of type 3 (length byte, 253 NaN, 254 +inf, 255 -inf).
-fn read_text_double<R: Read>(src: &mut Source<R>) -> Result<f64> {
+fn read_text_double<R: BufRead>(src: &mut Source<R>) -> Result<f64> {
     let at = src.offset();
     match src.byte()? {
         253 => Ok(f64::NAN),
@@ -74,7 +88,7 @@ fn read_text_double<R: Read>(src: &mut Source<R>) -> Result<f64> {
 
 /// Reads the body of a value of type `type_code`; `Ok(None)` for an empty collection, which Redis
 /// skips when loading.
-pub fn read_value<R: Read>(
+pub fn read_value<R: BufRead>(
     src: &mut Source<R>,
     type_code: u8,
     key: &[u8],
@@ -82,7 +96,7 @@ pub fn read_value<R: Read>(
 ) -> Result<Option<Value>> {
     let at = src.offset();
     let value = match type_code {
-        types::STRING => return Ok(Some(Value::Str(CompactBytes::from_vec(read_string(src)?)))),
+        types::STRING => return Ok(Some(Value::Str(CompactBytes::new(read_str(src)?)))),
         types::LIST => plain_list(src, limits)?,
         types::SET => plain_set(src, limits)?,
         types::ZSET | types::ZSET_2 => plain_zset(src, type_code, limits)?,
@@ -96,8 +110,8 @@ pub fn read_value<R: Read>(
         | types::HASH_LISTPACK
         | types::ZSET_LISTPACK
         | types::SET_LISTPACK => {
-            let blob = read_string(src)?;
-            from_blob(&blob, type_code, limits).map_err(|what| RdbError::corrupt(at, what))?
+            let blob = read_str(src)?;
+            from_blob(blob, type_code, limits).map_err(|what| RdbError::corrupt(at, what))?
         }
         types::MODULE
         | types::MODULE_2
@@ -119,48 +133,50 @@ fn is_empty(value: &Value) -> bool {
     }
 }
 
-fn plain_list<R: Read>(src: &mut Source<R>, limits: &LoadLimits) -> Result<Value> {
+fn plain_list<R: BufRead>(src: &mut Source<R>, limits: &LoadLimits) -> Result<Value> {
     let count = read_len(src)?;
     let mut list = List::new(limits.list_max_listpack_size);
     for _ in 0..count {
-        list.push(End::Tail, &read_string(src)?);
+        list.push(End::Tail, read_str(src)?);
     }
     Ok(Value::List(Box::new(list)))
 }
 
-fn plain_set<R: Read>(src: &mut Source<R>, limits: &LoadLimits) -> Result<Value> {
+fn plain_set<R: BufRead>(src: &mut Source<R>, limits: &LoadLimits) -> Result<Value> {
     let count = read_len(src)?;
     let mut set = Set::new();
     for _ in 0..count {
         let at = src.offset();
-        if !set.insert(&read_string(src)?, &limits.set) {
+        if !set.insert(read_str(src)?, &limits.set) {
             return Err(RdbError::corrupt(at, "duplicate set members detected"));
         }
     }
     Ok(Value::Set(set))
 }
 
-fn plain_hash<R: Read>(src: &mut Source<R>, limits: &LoadLimits) -> Result<Value> {
+fn plain_hash<R: BufRead>(src: &mut Source<R>, limits: &LoadLimits) -> Result<Value> {
     let count = read_len(src)?;
     let mut hash = Hash::new();
+    let mut field = Vec::new();
     for _ in 0..count {
         let at = src.offset();
-        let field = read_string(src)?;
-        let value = read_string(src)?;
-        if !hash.set(&field, &value, &limits.hash) {
+        field.clear();
+        field.extend_from_slice(read_str(src)?);
+        let value = read_str(src)?;
+        if !hash.set(&field, value, &limits.hash) {
             return Err(RdbError::corrupt(at, "duplicate hash fields detected"));
         }
     }
     Ok(Value::Hash(hash))
 }
 
-fn plain_zset<R: Read>(src: &mut Source<R>, type_code: u8, limits: &LoadLimits) -> Result<Value> {
+fn plain_zset<R: BufRead>(src: &mut Source<R>, type_code: u8, limits: &LoadLimits) -> Result<Value> {
     let count = read_len(src)?;
     let hint = usize::try_from(count).unwrap_or(usize::MAX);
     let mut zset = ZSet::with_hint(hint, 0, &limits.zset);
     for _ in 0..count {
         let at = src.offset();
-        let member = read_string(src)?;
+        let member = read_str(src)?.to_vec();
         let score = if type_code == types::ZSET_2 { f64::from_le_bytes(src.array()?) } else { read_text_double(src)? };
         zadd(&mut zset, &member, score, limits).map_err(|what| RdbError::corrupt(at, what))?;
     }
@@ -178,24 +194,20 @@ fn zadd(zset: &mut ZSet, member: &[u8], score: f64, limits: &LoadLimits) -> Resu
     }
 }
 
-fn quicklist<R: Read>(src: &mut Source<R>, type_code: u8, limits: &LoadLimits) -> Result<Value> {
+fn quicklist<R: BufRead>(src: &mut Source<R>, type_code: u8, limits: &LoadLimits) -> Result<Value> {
     let nodes = read_len(src)?;
     let mut list = List::new(limits.list_max_listpack_size);
     let mut buf = [0u8; 20];
     for _ in 0..nodes {
         let container = if type_code == types::LIST_QUICKLIST_2 { read_len(src)? } else { CONTAINER_PACKED };
         let at = src.offset();
-        let blob = read_string(src)?;
+        let blob = read_str(src)?;
         let corrupt = |what: &str| RdbError::corrupt(at, what);
         match container {
-            CONTAINER_PLAIN => list.push(End::Tail, &blob),
-            CONTAINER_PACKED if type_code == types::LIST_QUICKLIST => {
-                for element in ziplist::read(&blob).map_err(corrupt)? {
-                    list.push(End::Tail, element.map_err(corrupt)?.bytes(&mut buf));
-                }
-            }
+            CONTAINER_PLAIN => list.push(End::Tail, blob),
             CONTAINER_PACKED => {
-                for element in listpack::read(&blob).map_err(corrupt)? {
+                let packing = if type_code == types::LIST_QUICKLIST { Packing::Ziplist } else { Packing::Listpack };
+                for element in listpack::elements(blob, packing).map_err(corrupt)? {
                     list.push(End::Tail, element.map_err(corrupt)?.bytes(&mut buf));
                 }
             }
@@ -203,15 +215,6 @@ fn quicklist<R: Read>(src: &mut Source<R>, type_code: u8, limits: &LoadLimits) -
         }
     }
     Ok(Value::List(Box::new(list)))
-}
-
-/// The elements of a listpack or ziplist blob.
-fn elements(blob: &[u8], ziplist: bool) -> Result<Vec<Element<'_>>, &'static str> {
-    if ziplist {
-        ziplist::read(blob)?.collect()
-    } else {
-        listpack::read(blob)?.collect()
-    }
 }
 
 /// Builds a value from a packed blob of type `type_code`.
@@ -237,15 +240,15 @@ fn from_blob(blob: &[u8], type_code: u8, limits: &LoadLimits) -> Result<Value, &
         }
         types::LIST_ZIPLIST => {
             let mut list = List::new(limits.list_max_listpack_size);
-            for element in elements(blob, true)? {
-                list.push(End::Tail, element.bytes(&mut a));
+            for element in listpack::elements(blob, Packing::Ziplist)? {
+                list.push(End::Tail, element?.bytes(&mut a));
             }
             Ok(Value::List(Box::new(list)))
         }
         types::SET_LISTPACK => {
             let mut set = Set::new();
-            for element in elements(blob, false)? {
-                if !set.insert(element.bytes(&mut a), &limits.set) {
+            for element in listpack::elements(blob, Packing::Listpack)? {
+                if !set.insert(element?.bytes(&mut a), &limits.set) {
                     return Err("duplicate set members detected");
                 }
             }
@@ -255,7 +258,7 @@ fn from_blob(blob: &[u8], type_code: u8, limits: &LoadLimits) -> Result<Value, &
     }
 }
 
-/// Hashes and sorted sets from ziplist or listpack blobs of pairs.
+/// Hashes and sorted sets from ziplist or listpack blobs of pairs, walked in place.
 fn pairs_from_blob(
     blob: &[u8],
     type_code: u8,
@@ -263,27 +266,34 @@ fn pairs_from_blob(
     a: &mut [u8; 20],
     b: &mut [u8; 20],
 ) -> Result<Value, &'static str> {
-    let ziplist = matches!(type_code, types::HASH_ZIPLIST | types::ZSET_ZIPLIST);
-    let items = elements(blob, ziplist)?;
-    if items.len() % 2 != 0 {
-        return Err("odd number of elements in a pair blob");
-    }
+    let packing = if matches!(type_code, types::HASH_ZIPLIST | types::ZSET_ZIPLIST) {
+        Packing::Ziplist
+    } else {
+        Packing::Listpack
+    };
+    let mut items = listpack::elements(blob, packing)?;
+    let mut next_pair = move || -> Result<Option<(Element<'_>, Element<'_>)>, &'static str> {
+        match items.next().transpose()? {
+            None => Ok(None),
+            Some(first) => Ok(Some((first, items.next().ok_or("odd number of elements in a pair blob")??))),
+        }
+    };
     if matches!(type_code, types::HASH_ZIPLIST | types::HASH_LISTPACK) {
         let mut hash = Hash::new();
-        for pair in items.chunks_exact(2) {
-            if !hash.set(pair[0].bytes(a), pair[1].bytes(b), &limits.hash) {
+        while let Some((field, value)) = next_pair()? {
+            if !hash.set(field.bytes(a), value.bytes(b), &limits.hash) {
                 return Err("duplicate hash fields detected");
             }
         }
         return Ok(Value::Hash(hash));
     }
     let mut zset = ZSet::new();
-    for pair in items.chunks_exact(2) {
-        let score = match pair[1] {
+    while let Some((member, score)) = next_pair()? {
+        let score = match score {
             Element::Int(value) => value as f64,
             Element::Str(text) => double::parse(text).ok_or("invalid zset score")?,
         };
-        zadd(&mut zset, pair[0].bytes(a), score, limits)?;
+        zadd(&mut zset, member.bytes(a), score, limits)?;
     }
     Ok(Value::ZSet(Box::new(zset)))
 }

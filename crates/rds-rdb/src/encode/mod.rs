@@ -13,7 +13,7 @@ use rds_storage::Value;
 use crate::error::Result;
 use crate::io::{Out, Sink};
 use crate::{length, opcode, RDB_VERSION};
-pub use value::{type_code, write_body, StringWriter};
+pub use value::{set_packed_threshold, type_code, write_body, StringWriter};
 
 /// How to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,5 +1,7 @@
 //! Serializing one value: its RDB type code and body, with the encodings Redis 7.0 picks.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use rds_storage::hash::Hash;
 use rds_storage::list::List;
 use rds_storage::num::parse_i64;
@@ -16,8 +18,22 @@ const SIZE_LEVELS: [usize; 5] = [4096, 8192, 16384, 32768, 65536];
 const SIZE_SAFETY_LIMIT: usize = 8192;
 /// Redis's `SIZE_ESTIMATE_OVERHEAD`: what a node admission check adds to the element's length.
 const SIZE_ESTIMATE_OVERHEAD: usize = 8;
-/// Elements this large get a node of their own, stored plain (`quicklist-packed-threshold`, 1 GB).
-const PACKED_THRESHOLD: usize = 1 << 30;
+/// Redis's default `quicklist-packed-threshold` (1 GB).
+const DEFAULT_PACKED_THRESHOLD: usize = 1 << 30;
+/// Elements this large get a node of their own, stored plain. Process-wide like Redis's
+/// `packed_threshold`, changed only by DEBUG QUICKLIST-PACKED-THRESHOLD.
+static PACKED_THRESHOLD: AtomicUsize = AtomicUsize::new(DEFAULT_PACKED_THRESHOLD);
+
+/// Redis's `quicklistisSetPackedThreshold`: 0 restores the default, anything from 4 GB - 1 MB up is
+/// refused (false).
+pub fn set_packed_threshold(size: u64) -> bool {
+    if size > (1u64 << 32) - (1 << 20) {
+        return false;
+    }
+    let size = if size == 0 { DEFAULT_PACKED_THRESHOLD } else { usize::try_from(size).unwrap_or(usize::MAX) };
+    PACKED_THRESHOLD.store(size, Ordering::Relaxed);
+    true
+}
 /// Quicklist node containers.
 const CONTAINER_PLAIN: u64 = 1;
 const CONTAINER_PACKED: u64 = 2;
@@ -138,9 +154,10 @@ fn node_admits(fill: i64, node_bytes: usize, count: usize, len: usize) -> bool {
 /// calls `node(first, count, plain)` for each node.
 fn for_each_node(list: &List, mut node: impl FnMut(usize, usize, bool) -> std::io::Result<()>) -> std::io::Result<()> {
     let fill = list.fill();
+    let threshold = PACKED_THRESHOLD.load(Ordering::Relaxed);
     let (mut start, mut count, mut bytes) = (0usize, 0usize, 0usize);
     for (index, element) in list.iter().enumerate() {
-        let plain = element.len() >= PACKED_THRESHOLD;
+        let plain = element.len() >= threshold;
         if count > 0 && !plain && node_admits(fill, bytes, count, element.len()) {
             count += 1;
             bytes += listpack::entry_size(element);

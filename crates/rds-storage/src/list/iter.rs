@@ -31,11 +31,11 @@ impl<'a> Iterator for Iter<'a> {
         }
         let nodes = self.nodes;
         let mut node = nodes.get(self.front.0)?;
-        while self.front.1 >= node.buf.len() {
+        while self.front.1 >= node.len() {
             self.front = (self.front.0 + 1, 0);
             node = nodes.get(self.front.0)?;
         }
-        let (item, next) = packed::read_entry(&node.buf, self.front.1, true)?;
+        let (item, next) = packed::read_entry(node.bytes(), self.front.1, true)?;
         self.front.1 = next;
         self.remaining -= 1;
         Some(item)
@@ -56,9 +56,9 @@ impl DoubleEndedIterator for Iter<'_> {
         while self.back.1 == 0 {
             self.back.0 = self.back.0.checked_sub(1)?;
             node = nodes.get(self.back.0)?;
-            self.back.1 = node.buf.len();
+            self.back.1 = node.len();
         }
-        let (item, start) = packed::read_entry_back(&node.buf, self.back.1)?;
+        let (item, start) = packed::read_entry_back(node.bytes(), self.back.1)?;
         self.back.1 = start;
         self.remaining -= 1;
         Some(item)

@@ -47,6 +47,67 @@ struct Inner {
     counts: Vec<u32>,
 }
 
+impl Inner {
+    /// The child holding 0-based `rank` and the rank within that child.
+    fn child_for_rank(&self, mut rank: usize) -> (usize, usize) {
+        let mut child = 0;
+        while child + 1 < self.counts.len() && rank >= self.counts[child] as usize {
+            rank -= self.counts[child] as usize;
+            child += 1;
+        }
+        (child, rank)
+    }
+
+    /// Moves the children from `mid` on into a new node. The separator left last in `self` bounds
+    /// the new node: the caller pops it to move it up.
+    fn split_off(&mut self, mid: usize) -> Inner {
+        Inner {
+            sep_scores: self.sep_scores.split_off(mid),
+            sep_members: self.sep_members.split_off(mid),
+            children: self.children.split_off(mid),
+            counts: self.counts.split_off(mid),
+        }
+    }
+
+    /// Appends the children of `right`, the node that follows this one under separator `sep`.
+    fn append(&mut self, sep: (f64, CompactBytes), right: Inner) {
+        self.sep_scores.push(sep.0);
+        self.sep_members.push(sep.1);
+        self.sep_scores.extend(right.sep_scores);
+        self.sep_members.extend(right.sep_members);
+        self.children.extend(right.children);
+        self.counts.extend(right.counts);
+    }
+
+    /// The adjacent pair an underfull `child` is merged or evened out with: it and the next
+    /// child, or the previous one and it when it is last; `None` for an only child.
+    fn sibling_pair(&self, child: usize) -> Option<(usize, usize)> {
+        match self.children.len() {
+            0 | 1 => None,
+            n if child + 1 < n => Some((child, child + 1)),
+            _ => Some((child - 1, child)),
+        }
+    }
+
+    /// Drops the child after `lc` (merged into it, which now holds `count` entries) and the
+    /// separator between them.
+    fn remove_merged(&mut self, lc: usize, count: u32) {
+        self.counts[lc] = count;
+        self.children.remove(lc + 1);
+        self.counts.remove(lc + 1);
+        self.sep_scores.remove(lc);
+        self.sep_members.remove(lc);
+    }
+
+    /// Records entries moved between the children `lc` and `lc + 1`: their counts and separator.
+    fn set_pair(&mut self, lc: usize, counts: (u32, u32), sep: (f64, CompactBytes)) {
+        self.counts[lc] = counts.0;
+        self.counts[lc + 1] = counts.1;
+        self.sep_scores[lc] = sep.0;
+        self.sep_members[lc] = sep.1;
+    }
+}
+
 /// A position in the tree: a leaf and an index in it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Pos {
@@ -341,13 +402,7 @@ impl Tree {
         if inner.children.len() <= INNER_CAP {
             return;
         }
-        let mid = inner.children.len() / 2;
-        let split = Inner {
-            sep_scores: inner.sep_scores.split_off(mid),
-            sep_members: inner.sep_members.split_off(mid),
-            children: inner.children.split_off(mid),
-            counts: inner.counts.split_off(mid),
-        };
+        let split = inner.split_off(inner.children.len() / 2);
         // The separator at mid - 1 moves up: it bounds the new right node.
         let up_score = inner.sep_scores.pop().unwrap_or(0.0);
         let up_member = inner.sep_members.pop().unwrap_or_default();
@@ -477,11 +532,8 @@ impl Tree {
         let mut node = self.root;
         for _ in 0..self.height {
             let inner = &self.inners[node as usize];
-            let mut child = 0;
-            while child + 1 < inner.counts.len() && left >= inner.counts[child] as usize {
-                left -= inner.counts[child] as usize;
-                child += 1;
-            }
+            let child;
+            (child, left) = inner.child_for_rank(left);
             path.push(node, child);
             node = inner.children[child];
         }

@@ -29,11 +29,8 @@ impl Tree {
         let mut node = self.root;
         for _ in 0..self.height {
             let inner = &self.inners[node as usize];
-            let mut child = 0;
-            while child + 1 < inner.counts.len() && left >= inner.counts[child] as usize {
-                left -= inner.counts[child] as usize;
-                child += 1;
-            }
+            let child;
+            (child, left) = inner.child_for_rank(left);
             node = inner.children[child];
         }
         Pos { leaf: node, index: left as u32 }

@@ -1,7 +1,7 @@
 //! Keeping the tree balanced after removals: an underfull node is merged with a sibling when both
 //! fit in one node, or refilled from it otherwise; a root left with a single child is dropped.
 
-use super::{Inner, Path, Tree, INNER_CAP, INNER_MIN, LEAF_CAP, LEAF_MIN, NIL};
+use super::{Path, Tree, INNER_CAP, INNER_MIN, LEAF_CAP, LEAF_MIN, NIL};
 use crate::compact::CompactBytes;
 
 impl Tree {
@@ -11,11 +11,7 @@ impl Tree {
         if self.leaves[id as usize].scores.len() >= LEAF_MIN {
             return;
         }
-        let siblings = self.inners[parent as usize].children.len();
-        if siblings < 2 {
-            return;
-        }
-        let (lc, rc) = if child + 1 < siblings { (child, child + 1) } else { (child - 1, child) };
+        let Some((lc, rc)) = self.inners[parent as usize].sibling_pair(child) else { return };
         let left = self.inners[parent as usize].children[lc];
         let right = self.inners[parent as usize].children[rc];
         let total = self.leaves[left as usize].scores.len() + self.leaves[right as usize].scores.len();
@@ -30,12 +26,7 @@ impl Tree {
                 next => self.leaves[next as usize].prev = left,
             }
             self.free_leaf(right);
-            let inner = &mut self.inners[parent as usize];
-            inner.counts[lc] = total as u32;
-            inner.children.remove(rc);
-            inner.counts.remove(rc);
-            inner.sep_scores.remove(lc);
-            inner.sep_members.remove(lc);
+            self.inners[parent as usize].remove_merged(lc, total as u32);
             path.pop();
             self.rebalance_inner(parent, path);
             return;
@@ -56,11 +47,7 @@ impl Tree {
         let (left_n, right_n) = (target.scores.len() as u32, moved.scores.len() as u32);
         let sep = (moved.scores[0], moved.members[0].clone());
         self.leaves[right as usize] = moved;
-        let inner = &mut self.inners[parent as usize];
-        inner.counts[lc] = left_n;
-        inner.counts[rc] = right_n;
-        inner.sep_scores[lc] = sep.0;
-        inner.sep_members[lc] = sep.1;
+        self.inners[parent as usize].set_pair(lc, (left_n, right_n), sep);
     }
 
     /// Fixes an inner node that may have become underfull (or a root left with one child).
@@ -76,31 +63,17 @@ impl Tree {
         if self.inners[id as usize].children.len() >= INNER_MIN {
             return;
         }
-        let siblings = self.inners[parent as usize].children.len();
-        if siblings < 2 {
-            return;
-        }
-        let (lc, rc) = if child + 1 < siblings { (child, child + 1) } else { (child - 1, child) };
+        let Some((lc, rc)) = self.inners[parent as usize].sibling_pair(child) else { return };
         let left = self.inners[parent as usize].children[lc];
         let right = self.inners[parent as usize].children[rc];
         let sep = (self.inners[parent as usize].sep_scores[lc], self.inners[parent as usize].sep_members[lc].clone());
         let total = self.inners[left as usize].children.len() + self.inners[right as usize].children.len();
         if total <= INNER_CAP {
             let moved = std::mem::take(&mut self.inners[right as usize]);
-            let target = &mut self.inners[left as usize];
-            target.sep_scores.push(sep.0);
-            target.sep_members.push(sep.1);
-            target.sep_scores.extend(moved.sep_scores);
-            target.sep_members.extend(moved.sep_members);
-            target.children.extend(moved.children);
-            target.counts.extend(moved.counts);
+            self.inners[left as usize].append(sep, moved);
             self.free_inner(right);
             let inner = &mut self.inners[parent as usize];
-            inner.counts[lc] += inner.counts[rc];
-            inner.children.remove(rc);
-            inner.counts.remove(rc);
-            inner.sep_scores.remove(lc);
-            inner.sep_members.remove(lc);
+            inner.remove_merged(lc, inner.counts[lc] + inner.counts[rc]);
             path.pop();
             self.rebalance_inner(parent, path);
             return;
@@ -108,11 +81,7 @@ impl Tree {
         let new_sep = self.redistribute_inners(left, right, sep);
         let left_n = self.inners[left as usize].counts.iter().sum();
         let right_n = self.inners[right as usize].counts.iter().sum();
-        let inner = &mut self.inners[parent as usize];
-        inner.counts[lc] = left_n;
-        inner.counts[rc] = right_n;
-        inner.sep_scores[lc] = new_sep.0;
-        inner.sep_members[lc] = new_sep.1;
+        self.inners[parent as usize].set_pair(lc, (left_n, right_n), new_sep);
     }
 
     /// Evens out the children of two adjacent inner nodes separated by `sep`; returns their new
@@ -125,19 +94,8 @@ impl Tree {
     ) -> (f64, CompactBytes) {
         let moved = std::mem::take(&mut self.inners[right as usize]);
         let target = &mut self.inners[left as usize];
-        target.sep_scores.push(sep.0);
-        target.sep_members.push(sep.1);
-        target.sep_scores.extend(moved.sep_scores);
-        target.sep_members.extend(moved.sep_members);
-        target.children.extend(moved.children);
-        target.counts.extend(moved.counts);
-        let mid = target.children.len() / 2;
-        let split = Inner {
-            sep_scores: target.sep_scores.split_off(mid),
-            sep_members: target.sep_members.split_off(mid),
-            children: target.children.split_off(mid),
-            counts: target.counts.split_off(mid),
-        };
+        target.append(sep, moved);
+        let split = target.split_off(target.children.len() / 2);
         let up = (target.sep_scores.pop().unwrap_or(0.0), target.sep_members.pop().unwrap_or_default());
         self.inners[right as usize] = split;
         up

@@ -1,20 +1,28 @@
-//! Redis `stringmatchlen` (the CONFIG GET and `include` glob), iterative so that a hostile pattern
-//! cannot exhaust the stack.
+//! Redis's glob matcher (`stringmatchlen`): KEYS, SCAN MATCH, PSUBSCRIBE, COMMAND LIST, CONFIG GET,
+//! `include` paths, and rds-sentinel's SENTINEL/ACL patterns.
 //!
-//! Rules as in Redis: `*`, `?`, `[...]` with `^` negation, `a-z` ranges (ends may be swapped) and `\`
-//! escapes (inside classes too, compared case-sensitively); an unterminated class runs to the end of the
-//! pattern. Like Redis, an empty string matches only an empty pattern.
+//! Its own crate because both leaves need it and neither may import the other: `rds-storage` must not
+//! learn of RESP or config, and `rds-config` (hence rds-sentinel) must not link the keyspace.
+//!
+//! Iterative: a pattern like `a*a*a*...b` against a long run of `a` takes quadratic time at worst, where a
+//! plain recursive matcher takes exponential time (Redis 7.0.9 fixed the same problem, CVE-2022-36021), and
+//! a hostile pattern cannot exhaust the stack. Redis's quirks are kept: an empty string matches only an
+//! empty pattern, `a-z` ranges may be swapped and take the byte after `-` even when it is `]`, an
+//! unterminated class runs to the end of the pattern, `\` escapes inside a class compare case-sensitively,
+//! and a pattern that needs more than 1000 nested `*` never matches.
 
-/// Whether `string` matches the glob `pattern`; `nocase` folds ASCII case.
-pub(crate) fn string_match(pattern: &[u8], string: &[u8], nocase: bool) -> bool {
-    if string.is_empty() {
+/// True when `text` matches `pattern`; `nocase` folds ASCII case.
+pub fn glob_match(pattern: &[u8], text: &[u8], nocase: bool) -> bool {
+    if text.is_empty() {
         return pattern.is_empty();
     }
     let (mut pi, mut si) = (0usize, 0usize);
-    // Where to resume after the last `*`: (pattern index after it, string index it started at).
+    // Where to resume after the last `*`: (pattern index after it, text index it started at).
     let mut star: Option<(usize, usize)> = None;
+    // Redis recurses once per `*` group and gives up past 1000 levels.
+    let mut nesting = 0usize;
     loop {
-        if si == string.len() {
+        if si == text.len() {
             while pattern.get(pi) == Some(&b'*') {
                 pi += 1;
             }
@@ -27,11 +35,15 @@ pub(crate) fn string_match(pattern: &[u8], string: &[u8], nocase: bool) -> bool 
             if pi == pattern.len() {
                 return true;
             }
+            nesting += 1;
+            if nesting > MAX_NESTING {
+                return false;
+            }
             star = Some((pi, si));
             continue;
         }
         if pi < pattern.len() {
-            let (matched, next) = match_one(pattern, pi, string[si], nocase);
+            let (matched, next) = match_one(pattern, pi, text[si], nocase);
             if matched {
                 pi = next;
                 si += 1;
@@ -48,6 +60,9 @@ pub(crate) fn string_match(pattern: &[u8], string: &[u8], nocase: bool) -> bool 
         }
     }
 }
+
+/// Redis caps recursion on `*`; beyond this the pattern is treated as not matching.
+const MAX_NESTING: usize = 1000;
 
 fn fold(b: u8, nocase: bool) -> u8 {
     if nocase {
@@ -107,10 +122,57 @@ fn match_class(pattern: &[u8], mut pi: usize, c: u8, nocase: bool) -> (bool, usi
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::glob_match;
 
     #[test]
-    fn globs_match_like_redis() {
+    fn matches_like_redis() {
+        let cases: &[(&str, &str, bool)] = &[
+            ("*", "anything", true),
+            ("h?llo", "hello", true),
+            ("h*llo", "heeeello", true),
+            ("h[ae]llo", "hallo", true),
+            ("h[^e]llo", "hello", false),
+            ("h[a-b]llo", "hbllo", true),
+            ("h\\*llo", "h*llo", true),
+            ("key:*", "key:", true),
+            ("a*b", "acb", true),
+            ("a*b", "acbd", false),
+            ("", "", true),
+            ("?", "", false),
+            // Checked against redis-server 7.0.15 (KEYS with a key "" and a key "ab").
+            ("*", "", false),
+            ("**", "", false),
+            ("[a-]b", "ab", false),
+            ("a[b", "ab", true),
+            ("[", "ab", false),
+            ("a\\", "ab", false),
+        ];
+        for (pattern, text, expected) in cases {
+            assert_eq!(glob_match(pattern.as_bytes(), text.as_bytes(), false), *expected, "{pattern} ~ {text}");
+        }
+        assert!(glob_match(b"HELLO", b"hello", true));
+    }
+
+    #[test]
+    fn nested_stars_take_polynomial_time() {
+        // The pattern of Redis's "Regression for pattern matching long nested loops" test.
+        let text = "a".repeat(40);
+        assert!(!glob_match(b"a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b", text.as_bytes(), false));
+        let pattern = "*a".repeat(500) + "b";
+        assert!(!glob_match(pattern.as_bytes(), "a".repeat(5000).as_bytes(), false));
+    }
+
+    #[test]
+    fn more_than_1000_nested_stars_never_match() {
+        let pattern = "*a".repeat(1001);
+        assert!(!glob_match(pattern.as_bytes(), "a".repeat(1001).as_bytes(), false));
+        let pattern = "*a".repeat(1000);
+        assert!(glob_match(pattern.as_bytes(), "a".repeat(1000).as_bytes(), false));
+    }
+
+    // Cases of CONFIG GET patterns (all with nocase, as CONFIG GET matches).
+    #[test]
+    fn config_get_patterns_match_like_redis() {
         let cases: &[(&str, &str, bool)] = &[
             ("*", "port", true),
             ("*", "", false),
@@ -139,20 +201,20 @@ mod tests {
             ("port*", "port", true),
         ];
         for (pattern, string, want) in cases {
-            assert_eq!(string_match(pattern.as_bytes(), string.as_bytes(), true), *want, "{pattern} ~ {string}");
+            assert_eq!(glob_match(pattern.as_bytes(), string.as_bytes(), true), *want, "{pattern} ~ {string}");
         }
     }
 
     #[test]
     fn case_is_kept_without_nocase() {
-        assert!(!string_match(b"PORT", b"port", false));
-        assert!(string_match(b"p*", b"port", false));
+        assert!(!glob_match(b"PORT", b"port", false));
+        assert!(glob_match(b"p*", b"port", false));
     }
 
     #[test]
     fn many_stars_stay_fast() {
         let pattern = "*a".repeat(50) + "b";
         let string = "a".repeat(200);
-        assert!(!string_match(pattern.as_bytes(), string.as_bytes(), true));
+        assert!(!glob_match(pattern.as_bytes(), string.as_bytes(), true));
     }
 }
