@@ -67,7 +67,7 @@ fn main() -> ExitCode {
 }
 
 fn run(config: Config, has_file: bool) -> anyhow::Result<()> {
-    rds_server::log::init(&config.str("loglevel"), &config.str("logfile"))
+    rds_log::init(&config.str("loglevel"), &config.str("logfile"))
         .with_context(|| format!("open logfile {}", config.str("logfile")))?;
     rds_server::startup::log_banner(&config, has_file);
     let io_threads = usize::try_from(config.int("io-threads")).unwrap_or(1).max(1);

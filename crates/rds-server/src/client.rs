@@ -248,10 +248,32 @@ fn resp_request_len(argv: &[Bytes]) -> usize {
     header + argv.iter().map(|arg| 5 + digits(arg.len()) + arg.len()).sum::<usize>()
 }
 
+/// Hashes client ids for the registry. Ids are handed out by the server in sequence, never chosen by a
+/// client, so a keyed hash (SipHash, a few hundred instructions per lookup, several lookups per
+/// command) buys nothing here: a multiply spreads consecutive ids over the table's control bytes.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(byte)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+
+    fn write_u64(&mut self, id: u64) {
+        self.0 = (self.0 ^ id).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
 /// Every connected client, by id.
 #[derive(Debug, Default)]
 pub struct ClientRegistry {
-    clients: HashMap<u64, ClientRecord>,
+    clients: HashMap<u64, ClientRecord, std::hash::BuildHasherDefault<IdHasher>>,
     next_id: u64,
 }
 
@@ -320,6 +342,9 @@ pub struct Session {
     pub reply: ReplyBuf,
     /// CLIENT REPLY ON/OFF/SKIP.
     pub reply_mode: ReplyMode,
+    /// Set by (un)subscribe handlers: their confirmations are pushes, which Redis sends whatever
+    /// CLIENT REPLY says (its CLIENT_PUSHING flag); cleared after each command.
+    pub pushed_reply: bool,
     /// Close the connection after the pending replies are written (QUIT, protocol errors).
     pub close_after_reply: bool,
     /// Is this connection from the local host (for protected mode and `enable-debug-command local`)?
@@ -336,6 +361,12 @@ pub struct Session {
     pub is_master: bool,
     /// Set by PSYNC/SYNC: once its replies are written the connection becomes a replica link.
     pub handover: bool,
+    /// The plain (not container) command this connection ran last: pipelines repeat one command, and
+    /// comparing its name is cheaper than a table lookup.
+    pub last_spec: Option<&'static rds_commands::CommandSpec>,
+    /// Set by dispatch when a client pause holds the command back: it has not run and must be sent
+    /// to dispatch again once the pause ends.
+    pub postponed: bool,
 }
 
 /// A transaction being queued.
@@ -370,6 +401,7 @@ impl Session {
             authenticated,
             reply: ReplyBuf::new(),
             reply_mode: ReplyMode::On,
+            pushed_reply: false,
             close_after_reply: false,
             is_local,
             multi: None,
@@ -378,6 +410,8 @@ impl Session {
             woff: 0,
             is_master: false,
             handover: false,
+            last_spec: None,
+            postponed: false,
         }
     }
 }

@@ -251,6 +251,12 @@ impl Connection {
             match self.next_request(&state, limits) {
                 Ok(Some(request)) => {
                     execute(&mut state, &mut self.session, &request.argv);
+                    if self.session.postponed {
+                        // A client pause holds it back: wait (like a blocked client) and run it again.
+                        self.session.postponed = false;
+                        self.queued.push_front(request);
+                        break BatchEnd::Blocked(None);
+                    }
                     if self.session.handover {
                         break BatchEnd::Handover;
                     }
@@ -323,8 +329,8 @@ impl Connection {
         }
         if self.queued.len() > 1 {
             if let Some(db) = state.keyspace.dbs.get(self.session.db) {
-                let warmed: usize = self.queued.iter().filter_map(|r| r.argv.get(1)).map(|key| db.warm(key)).sum();
-                std::hint::black_box(warmed);
+                let warmed = db.warm_many(self.queued.iter().filter_map(|r| r.argv.get(1)).map(|key| key.as_ref()));
+                std::hint::black_box(warmed + warm_members(db, &self.queued));
             }
         }
         match self.queued.pop_front() {
@@ -360,6 +366,57 @@ impl Connection {
         }
         ok
     }
+}
+
+/// Commands whose third argument is a field of the hash, or a member of the set, at their key.
+fn names_member_at_2(name: &[u8]) -> bool {
+    const NAMES: [&[u8]; 14] = [
+        b"hset",
+        b"hsetnx",
+        b"hget",
+        b"hexists",
+        b"hincrby",
+        b"hincrbyfloat",
+        b"hdel",
+        b"hstrlen",
+        b"hmget",
+        b"hmset",
+        b"sadd",
+        b"srem",
+        b"sismember",
+        b"smismember",
+    ];
+    matches!(name.first(), Some(b'h' | b'H' | b's' | b'S'))
+        && NAMES.iter().any(|known| known.len() == name.len() && known.eq_ignore_ascii_case(name))
+}
+
+/// Warms the fields and members that queued hash and set commands will look up in their
+/// collection's table, one [`rds_storage::Db::warm_members`] call per run of requests on one key.
+fn warm_members(db: &rds_storage::Db, queued: &VecDeque<Request>) -> usize {
+    const MAX: usize = rds_storage::dict::WARM_MAX;
+    let mut fields: [&[u8]; MAX] = [&[]; MAX];
+    let (mut count, mut key, mut warmed): (usize, &[u8], usize) = (0, &[], 0);
+    for request in queued {
+        let (Some(name), Some(this_key), Some(member)) =
+            (request.argv.first(), request.argv.get(1), request.argv.get(2))
+        else {
+            continue;
+        };
+        if !names_member_at_2(name) {
+            continue;
+        }
+        if count > 0 && (this_key.as_ref() != key || count == MAX) {
+            warmed += db.warm_members(key, fields[..count].iter().copied());
+            count = 0;
+        }
+        key = this_key;
+        fields[count] = member;
+        count += 1;
+    }
+    if count > 0 {
+        warmed += db.warm_members(key, fields[..count].iter().copied());
+    }
+    warmed
 }
 
 async fn sleep_or_forever(duration: Option<Duration>) {

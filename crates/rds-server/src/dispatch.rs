@@ -3,7 +3,7 @@
 //! (propagation, expired keys, stats, slow log, MONITOR).
 
 use bytes::Bytes;
-use rds_commands::{flags, resolve, CommandSpec, Resolved};
+use rds_commands::{errors, flags, resolve, CommandSpec, Resolved};
 
 use crate::blocking::BlockedClient;
 use crate::client::{ReplyMode, Session};
@@ -16,6 +16,8 @@ use crate::state::{now_us, ServerState};
 pub fn execute(server: &mut ServerState, session: &mut Session, argv: &[Bytes]) {
     let reply_start = session.reply.buf.len();
     match check(server, session, argv) {
+        // Held back by CLIENT PAUSE or a FAILOVER: the connection sends it again when the pause ends.
+        Ok(_) if session.postponed => {}
         Ok(spec) if session.multi.is_some() && !controls_transaction(spec) => queue(server, session, argv, spec),
         Ok(spec) => {
             call(server, session, argv, spec);
@@ -124,10 +126,10 @@ fn check(
     session: &mut Session,
     argv: &[Bytes],
 ) -> Result<&'static CommandSpec, CommandError> {
-    let spec = match resolve(argv) {
+    let spec = match resolve_cached(session, argv) {
         Resolved::Command(spec) => spec,
-        Resolved::UnknownCommand => return Err(unknown_command(argv)),
-        Resolved::UnknownSubcommand(_) => return Err(unknown_subcommand(argv)),
+        Resolved::UnknownCommand => return Err(CommandError::other(errors::unknown_command(argv))),
+        Resolved::UnknownSubcommand(_) => return Err(CommandError::other(errors::unknown_subcommand(argv))),
     };
     if !spec.arity_ok(argv.len()) {
         return Err(CommandError::WrongArity(spec.name.to_string()));
@@ -146,7 +148,29 @@ fn check(
     check_pubsub_context(server, session, spec)?;
     crate::repl::master::check_stale(server, session, spec)?;
     crate::persist::check_loading(server, spec)?;
+    if server.repl.pause.is_active() {
+        crate::repl::pause::postpone(server, session, spec);
+    }
     Ok(spec)
+}
+
+/// Resolves `argv` like [`resolve`], answering from the session's last plain command when the name
+/// matches it (case-insensitively, as the table lookup does).
+fn resolve_cached(session: &mut Session, argv: &[Bytes]) -> Resolved {
+    if let (Some(spec), Some(name)) = (session.last_spec, argv.first()) {
+        if name.eq_ignore_ascii_case(spec.name.as_bytes()) {
+            return Resolved::Command(spec);
+        }
+    }
+    let resolved = resolve(argv);
+    if let Resolved::Command(spec) = &resolved {
+        // Containers resolve through their subcommand, and a subcommand's full name (`client|id`)
+        // typed as a command name is unknown: only plain commands can be answered by name alone.
+        if !spec.has(flags::CONTAINER) && spec.container().is_none() {
+            session.last_spec = Some(*spec);
+        }
+    }
+    resolved
 }
 
 /// DEBUG (and MODULE) run only when `enable-debug-command` (`enable-module-command`) is `yes`, or `local`
@@ -224,8 +248,12 @@ pub fn call(server: &mut ServerState, session: &mut Session, argv: &[Bytes], spe
         server.pending_effects.extend(effects.into_iter().map(|effect| (db_index, effect)));
     }
     let duration_us = now_us().saturating_sub(start_us);
-    // Redis records the memory peak after every command, before the next eviction.
-    server.update_memory_peak();
+    // Redis records the memory peak after every command, before the next eviction. Summing the
+    // dataset (the deterministic source some tests use) costs O(keys): that source's peak is only
+    // raised by the cron and by readers of the figure.
+    if server.memory.source != crate::memory::Source::Dataset {
+        server.update_memory_peak();
+    }
     // A blocked client's command retried after a write (`serve_blocked_clients`) is still the one
     // command it sent: as in Redis it counts once in the stats and shows once to MONITOR, and it
     // reaches the slow log only when it is served (never when it blocks or times out).
@@ -237,7 +265,7 @@ pub fn call(server: &mut ServerState, session: &mut Session, argv: &[Bytes], spe
         return;
     }
     server.stats.commands_processed += 1;
-    server.stats.commands.record_call(spec.id, duration_us, result.is_err());
+    server.stats.commands.record_call(spec.id, duration_us, result.is_err(), server.settings.latency_tracking);
     if let Some(record) = server.clients.get_mut(session.id) {
         record.last_command = spec.name;
         record.last_interaction_ms = now;
@@ -250,6 +278,9 @@ pub fn call(server: &mut ServerState, session: &mut Session, argv: &[Bytes], spe
 
 /// Sends DEL for keys that expired during the command to replicas/AOF, and counts them.
 pub fn propagate_expired(server: &mut ServerState) {
+    if server.keyspace.dbs.iter().all(|db| db.expired.is_empty()) {
+        return;
+    }
     for db_index in 0..server.keyspace.dbs.len() {
         if server.keyspace.dbs[db_index].expired.is_empty() {
             continue;
@@ -318,38 +349,17 @@ pub fn reply_error(server: &mut ServerState, session: &mut Session, error: &Comm
 }
 
 fn finish_reply_mode(session: &mut Session, reply_start: usize) {
+    let pushed = std::mem::take(&mut session.pushed_reply);
     match session.reply_mode {
         ReplyMode::On => {}
+        ReplyMode::Off if pushed => {}
         ReplyMode::Off => session.reply.buf.truncate(reply_start),
         ReplyMode::Skip => {
-            session.reply.buf.truncate(reply_start);
+            if !pushed {
+                session.reply.buf.truncate(reply_start);
+            }
             session.reply_mode = ReplyMode::On;
         }
         ReplyMode::SkipNext => session.reply_mode = ReplyMode::Skip,
     }
-}
-
-/// C's `%.Ns` stops at a NUL byte and after N bytes.
-fn c_str(bytes: &[u8], max: usize) -> String {
-    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len()).min(max);
-    String::from_utf8_lossy(&bytes[..end]).into_owned()
-}
-
-fn unknown_command(argv: &[Bytes]) -> CommandError {
-    let mut args = String::new();
-    for arg in argv.iter().skip(1) {
-        if args.len() >= 128 {
-            break;
-        }
-        let room = 128 - args.len();
-        args.push_str(&format!("'{}' ", c_str(arg, room)));
-    }
-    let name = argv.first().map(|n| c_str(n, 128)).unwrap_or_default();
-    CommandError::err(format!("unknown command '{name}', with args beginning with: {args}"))
-}
-
-fn unknown_subcommand(argv: &[Bytes]) -> CommandError {
-    let container = argv.first().map(|n| c_str(n, usize::MAX).to_uppercase()).unwrap_or_default();
-    let sub = argv.get(1).map(|s| c_str(s, 128)).unwrap_or_default();
-    CommandError::err(format!("unknown subcommand '{sub}'. Try {container} HELP."))
 }

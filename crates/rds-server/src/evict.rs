@@ -220,9 +220,11 @@ fn queued_denyoom(session: &Session) -> bool {
     transaction.queued.iter().any(|argv| matches!(resolve(argv), Resolved::Command(spec) if spec.has(flags::DENYOOM)))
 }
 
-/// Replicas mirror their master and leave eviction to it (`replica-ignore-maxmemory`).
+/// Replicas mirror their master and leave eviction to it (`replica-ignore-maxmemory`); nothing is
+/// evicted while clients are paused (the dataset stays still).
 fn safe_to_evict(server: &ServerState) -> bool {
-    !(server.settings.maxmemory.replica_ignore && server.expiry_mode == ExpiryMode::HideOnly)
+    let replica = server.settings.maxmemory.replica_ignore && server.expiry_mode == ExpiryMode::HideOnly;
+    !replica && !server.repl.pause.is_active()
 }
 
 /// Evicts keys until `used_memory` is under `maxmemory`, nothing is left to evict, or the run's time

@@ -21,7 +21,6 @@ pub mod ctx;
 pub mod dispatch;
 pub mod error;
 pub mod evict;
-pub mod log;
 pub mod memory;
 pub mod monitor;
 pub mod notify;

@@ -95,26 +95,40 @@ impl Server {
     /// disk cannot be loaded.
     pub async fn run(self, listeners: Vec<TcpListener>) -> Result<(), StartError> {
         let port = listeners.first().and_then(|l| l.local_addr().ok()).map_or(0, |a| a.port());
-        {
+        let has_data = {
             let mut state = self.shared.lock();
             state.port = port;
             // Clients accepted before the dataset is loaded get -LOADING.
-            if crate::persist::load::has_data_to_load(&state) {
+            let has_data = crate::persist::load::has_data_to_load(&state);
+            if has_data {
                 crate::persist::load::mark_loading(&mut state);
             }
-        }
-        crate::log::set_role_char(b'M');
+            has_data
+        };
+        rds_log::set_role_char(b'M');
         info!("Server initialized");
+        let shutdown = self.shared.shutdown.clone();
+        // With nothing on disk there is no loading phase, so the (empty) load and the AOF opening
+        // finish before the first client is accepted: a write accepted earlier would be counted out of
+        // `dirty` and miss the AOF the load opens.
+        let mut pending_load = None;
+        if has_data {
+            pending_load = Some(load_dataset(self.shared.clone()));
+        } else if let Err(error) = load_dataset(self.shared.clone()).await {
+            warn!("Fatal error loading the DB: {error}. Exiting.");
+            return Err(StartError::Load(error));
+        }
         for listener in listeners {
             tokio::spawn(accept_loop(self.shared.clone(), listener));
         }
         tokio::spawn(cron(self.shared.clone()));
         tokio::spawn(crate::persist::run_task(self.shared.clone()));
-        let shutdown = self.shared.shutdown.clone();
-        if let Err(error) = load_dataset(self.shared.clone()).await {
-            warn!("Fatal error loading the DB: {error}. Exiting.");
-            shutdown.cancel();
-            return Err(StartError::Load(error));
+        if let Some(load) = pending_load {
+            if let Err(error) = load.await {
+                warn!("Fatal error loading the DB: {error}. Exiting.");
+                shutdown.cancel();
+                return Err(StartError::Load(error));
+            }
         }
         crate::repl::start(&self.shared);
         info!("Ready to accept connections tcp");

@@ -60,6 +60,8 @@ pub struct Settings {
     pub slowlog_max_len: usize,
     /// `latency-monitor-threshold` in ms; 0 disables.
     pub latency_threshold_ms: u64,
+    /// `latency-tracking`: per-command latency histograms are recorded.
+    pub latency_tracking: bool,
     /// `hz`.
     pub hz: u64,
     /// `enable-debug-command`: "no", "yes" or "local".
@@ -158,6 +160,7 @@ impl Settings {
             slowlog_slower_than_us: config.int("slowlog-log-slower-than"),
             slowlog_max_len: usize::try_from(config.int("slowlog-max-len")).unwrap_or(128),
             latency_threshold_ms: u64::try_from(config.int("latency-monitor-threshold")).unwrap_or(0),
+            latency_tracking: config.bool("latency-tracking"),
             hz: u64::try_from(config.int("hz")).unwrap_or(10).clamp(1, 500),
             enable_debug_command: config.str("enable-debug-command"),
             notify_flags: crate::notify::parse_flags(&config.str("notify-keyspace-events")).unwrap_or(0),

@@ -1,4 +1,4 @@
-//! CLIENT subcommands: ID, SETNAME, GETNAME, LIST, INFO, KILL, NO-EVICT, REPLY and HELP.
+//! CLIENT subcommands: ID, SETNAME, GETNAME, LIST, INFO, KILL, NO-EVICT, REPLY, PAUSE, UNPAUSE and HELP.
 
 use bytes::Bytes;
 
@@ -98,7 +98,7 @@ fn info_line(ctx: &Ctx, id: u64, sorted: &[u64]) -> Option<String> {
     let line = LineContext {
         now_ms: ctx.now_ms,
         fd,
-        blocked: ctx.server.blocking.is_blocked(id),
+        blocked: ctx.server.blocking.is_blocked(id) || ctx.server.repl.pause.is_postponed(id),
         current_argv: current.then_some(ctx.argv),
         current_command: current.then_some(ctx.spec.name),
     };
@@ -262,59 +262,48 @@ pub fn reply(ctx: &mut Ctx) -> CmdResult {
     Ok(())
 }
 
+/// CLIENT PAUSE timeout [WRITE|ALL]: holds back every command (ALL, the default) or the ones that
+/// may write (WRITE) of every client but replicas, until the timeout (ms) or CLIENT UNPAUSE.
+pub fn pause(ctx: &mut Ctx) -> CmdResult {
+    use crate::repl::pause::{PauseKind, PausePurpose};
+    if ctx.argc() > 4 {
+        return Err(crate::cmd::server::subcommand_syntax_error(ctx, "CLIENT"));
+    }
+    let kind = if ctx.argc() == 4 {
+        if ctx.arg_is(3, "write") {
+            PauseKind::Write
+        } else if ctx.arg_is(3, "all") {
+            PauseKind::All
+        } else {
+            return Err(CommandError::err("CLIENT PAUSE mode must be WRITE or ALL"));
+        }
+    } else {
+        PauseKind::All
+    };
+    let timeout =
+        parse_i64(ctx.arg(2)).ok_or_else(|| CommandError::err("timeout is not an integer or out of range"))?;
+    if timeout < 0 {
+        return Err(CommandError::err("timeout is negative"));
+    }
+    // Redis 7.0 adds the time without an overflow check: a huge timeout wraps around to an end in
+    // the past, which ends the pause at once. A zero timeout is an end of 0, also in the past.
+    let now = i64::try_from(ctx.now_ms).unwrap_or(i64::MAX);
+    let end = if timeout > 0 { timeout.wrapping_add(now) } else { 0 };
+    crate::repl::pause::pause(ctx.server, PausePurpose::Client, end, kind);
+    ctx.out().ok();
+    Ok(())
+}
+
+/// CLIENT UNPAUSE: ends the pause of CLIENT PAUSE (not the one of a FAILOVER in progress).
+pub fn unpause(ctx: &mut Ctx) -> CmdResult {
+    crate::repl::pause::unpause(ctx.server, crate::repl::pause::PausePurpose::Client);
+    ctx.out().ok();
+    Ok(())
+}
+
 /// CLIENT HELP
 pub fn help(ctx: &mut Ctx) -> CmdResult {
-    const LINES: &[&str] = &[
-        "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-        "CACHING (YES|NO)",
-        "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
-        "GETREDIR",
-        "    Return the client ID we are redirecting to when tracking is enabled.",
-        "GETNAME",
-        "    Return the name of the current connection.",
-        "ID",
-        "    Return the ID of the current connection.",
-        "INFO",
-        "    Return information about the current client connection.",
-        "KILL <ip:port>",
-        "    Kill connection made from <ip:port>.",
-        "KILL <option> <value> [<option> <value> [...]]",
-        "    Kill connections. Options are:",
-        "    * ADDR (<ip:port>|<unixsocket>:0)",
-        "      Kill connections made from the specified address",
-        "    * LADDR (<ip:port>|<unixsocket>:0)",
-        "      Kill connections made to specified local address",
-        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
-        "      Kill connections by type.",
-        "    * USER <username>",
-        "      Kill connections authenticated by <username>.",
-        "    * SKIPME (YES|NO)",
-        "      Skip killing current connection (default: yes).",
-        "LIST [options ...]",
-        "    Return information about client connections. Options:",
-        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
-        "      Return clients of specified type.",
-        "UNPAUSE",
-        "    Stop the current client pause, resuming traffic.",
-        "PAUSE <timeout> [WRITE|ALL]",
-        "    Suspend all, or just write, clients for <timeout> milliseconds.",
-        "REPLY (ON|OFF|SKIP)",
-        "    Control the replies sent to the current connection.",
-        "SETNAME <name>",
-        "    Assign the name <name> to the current connection.",
-        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
-        "    Unblock the specified blocked client.",
-        "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
-        "         [OPTIN] [OPTOUT] [NOLOOP]",
-        "    Control server assisted client side caching.",
-        "TRACKINGINFO",
-        "    Report tracking status for the current connection.",
-        "NO-EVICT (ON|OFF)",
-        "    Protect current client connection from eviction.",
-        "HELP",
-        "    Prints this help.",
-    ];
-    reply_help(ctx, LINES);
+    reply_help(ctx, rds_commands::help::CLIENT_HELP);
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! Counters stored in strings: INCR, DECR, INCRBY, DECRBY and INCRBYFLOAT.
 
 use bytes::Bytes;
+use rds_resp::itoa::format_i64;
 use rds_storage::num::parse_i64;
 use rds_storage::{CompactBytes, Value};
 
@@ -9,25 +10,6 @@ use crate::cmd::string::arg_bytes;
 use crate::ctx::Ctx;
 use crate::error::{CmdResult, CommandError};
 use crate::notify::STRING;
-
-/// Writes the decimal digits of `value` into `buf` and returns them, without allocating.
-fn format_i64(value: i64, buf: &mut [u8; 20]) -> &[u8] {
-    let mut start = buf.len();
-    let mut magnitude = value.unsigned_abs();
-    loop {
-        start -= 1;
-        buf[start] = b'0' + (magnitude % 10) as u8;
-        magnitude /= 10;
-        if magnitude == 0 {
-            break;
-        }
-    }
-    if value < 0 {
-        start -= 1;
-        buf[start] = b'-';
-    }
-    &buf[start..]
-}
 
 /// Adds `delta` to the integer at key 1, creating it from 0; the TTL is kept.
 fn incr_by(ctx: &mut Ctx, delta: i64) -> CmdResult {

@@ -164,6 +164,13 @@ pub fn debug(ctx: &mut Ctx) -> CmdResult {
         })?;
         ctx.out().ok();
         Ok(())
+    } else if is("quicklist-packed-threshold") && argc == 3 {
+        let size = rds_config::parse_memory(ctx.arg(2)).and_then(|size| u64::try_from(size).ok());
+        if !size.is_some_and(rds_rdb::encode::set_packed_threshold) {
+            return Err(CommandError::err("argument must be a memory value bigger than 1 and smaller than 4gb"));
+        }
+        ctx.out().ok();
+        Ok(())
     } else if is("protocol") && argc == 3 {
         protocol(ctx)
     } else if is("error") && argc == 3 {

@@ -349,7 +349,7 @@ mod tests {
         };
         h.run(&["EXPIRE", "k", "100", "NX"]);
         push(&mut h, &["NX"]);
-        h.run(&["EXPIRE", "k", "100", "GT"]);
+        h.run(&["EXPIRE", "k", "50", "GT"]);
         h.run(&["pexpire", "k", "100000", "xx"]);
         push(&mut h, &["xx"]);
         h.run(&["EXPIREAT", "k", "2000000000"]);

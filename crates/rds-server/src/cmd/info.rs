@@ -169,7 +169,8 @@ fn clients_section(out: &mut String, state: &ServerState) {
     field(out, "maxclients", state.settings.maxclients);
     field(out, "client_recent_max_input_buffer", max_input);
     field(out, "client_recent_max_output_buffer", max_output);
-    field(out, "blocked_clients", state.blocking.len());
+    // Clients a pause holds back count as blocked, as in Redis.
+    field(out, "blocked_clients", state.blocking.len() + state.repl.pause.postponed_count());
     field(out, "tracking_clients", 0);
     let with_timeout =
         state.clients.iter().filter(|c| state.blocking.get(c.id).is_some_and(|b| b.request.deadline_ms.is_some()));

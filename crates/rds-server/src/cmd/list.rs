@@ -23,9 +23,10 @@ use rds_resp::ReplyBuf;
 use rds_storage::list::{End, List};
 use rds_storage::Value;
 
+use super::{changed_key, delete_if_empty};
 use crate::ctx::Ctx;
 use crate::error::{CmdResult, CommandError};
-use crate::notify::{GENERIC, LIST};
+use crate::notify::LIST;
 
 pub use blocking::{blmove, blmpop, blpop, brpop, brpoplpush, client_unblock};
 pub use lpos::lpos;
@@ -101,25 +102,7 @@ fn pop_command(end: End) -> Bytes {
 /// After a pop from `key`: the pop event, then deletion and `del` when the list is now empty.
 fn popped(ctx: &mut Ctx, key: &[u8], end: End, now_empty: bool) {
     ctx.notify(LIST, pop_event(end), key);
-    if now_empty {
-        ctx.db().remove(key);
-        ctx.notify(GENERIC, "del", key);
-    }
-}
-
-/// Deletes `key` when its list was emptied, with the `del` notification.
-fn delete_if_empty(ctx: &mut Ctx, key: &[u8], now_empty: bool) {
-    if now_empty {
-        ctx.db().remove(key);
-        ctx.notify(GENERIC, "del", key);
-    }
-}
-
-/// Records `n` changes to `key` alone: for commands whose other key arguments were not touched
-/// (BLPOP, LMPOP), so WATCHes on those stay valid. The caller propagates its effect explicitly.
-fn changed_key(ctx: &mut Ctx, key: &[u8], n: u64) {
-    ctx.server.dirty += n;
-    ctx.touch(key);
+    delete_if_empty(ctx, key, now_empty);
 }
 
 /// Pushes `items` at `end` of the list at `key`, creating it unless `only_existing`; returns the new

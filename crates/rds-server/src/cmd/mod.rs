@@ -8,6 +8,7 @@ pub mod counter;
 pub mod debug;
 pub mod dump;
 pub mod expire;
+pub mod function;
 pub mod hash;
 pub mod hll;
 pub mod info;
@@ -56,6 +57,8 @@ pub fn handler(id: CommandId) -> Handler {
         ClientNoEvict => client::no_evict,
         ClientReply => client::reply,
         ClientHelp => client::help,
+        ClientPause => client::pause,
+        ClientUnpause => client::unpause,
         ClientUnblock => list::client_unblock,
         Get => string::get,
         Set => string::set,
@@ -234,6 +237,7 @@ pub fn handler(id: CommandId) -> Handler {
         LatencyLatest => server::latency_latest,
         LatencyReset => server::latency_reset,
         LatencyHistory => server::latency_history,
+        LatencyHistogram => server::latency_histogram,
         LatencyHelp => server::latency_help,
         Command => command::command,
         CommandCount => command::count,
@@ -247,6 +251,8 @@ pub fn handler(id: CommandId) -> Handler {
         BgSave => persist::bgsave,
         BgRewriteAof => persist::bgrewriteaof,
         Memory => container,
+        Function => container,
+        FunctionFlush => function::flush,
         MemoryDoctor => memory::doctor,
         MemoryHelp => memory::help,
         MemoryMallocStats => memory::malloc_stats,
@@ -279,6 +285,7 @@ pub fn handler(id: CommandId) -> Handler {
         Replicaof | Slaveof => repl::replicaof,
         Role => repl::role,
         Wait => repl::wait,
+        Failover => repl::failover,
     }
 }
 
@@ -286,6 +293,33 @@ pub fn handler(id: CommandId) -> Handler {
 /// arity check rejects it alone, so this only runs if the table's arity is wrong.
 fn container(ctx: &mut Ctx) -> CmdResult {
     Err(CommandError::WrongArity(ctx.spec.name.to_string()))
+}
+
+/// The optional `count` of LPOP/RPOP/ZPOPMIN/ZPOPMAX at argument 2: `None` when absent.
+fn pop_count(ctx: &Ctx) -> Result<Option<usize>, CommandError> {
+    if ctx.argc() < 3 {
+        return Ok(None);
+    }
+    rds_storage::num::parse_i64(ctx.arg(2))
+        .and_then(|c| usize::try_from(c).ok())
+        .map(Some)
+        .ok_or_else(|| CommandError::err("value is out of range, must be positive"))
+}
+
+/// Deletes `key` when its container was emptied, with the `del` event (after the command's own event).
+fn delete_if_empty(ctx: &mut Ctx, key: &[u8], now_empty: bool) {
+    if now_empty {
+        ctx.db().remove(key);
+        ctx.notify(crate::notify::GENERIC, "del", key);
+    }
+}
+
+/// Records `n` changes to `key` alone: for commands whose other key arguments were not touched
+/// (BLPOP, LMPOP, BZPOPMIN, ZMPOP), so WATCHes on those stay valid. The caller propagates its effect
+/// explicitly.
+fn changed_key(ctx: &mut Ctx, key: &[u8], n: u64) {
+    ctx.server.dirty += n;
+    ctx.touch(key);
 }
 
 /// The optional `COUNT n` tail of LMPOP/BLMPOP/ZMPOP/BZMPOP starting at argument `from`: 1 when absent.

@@ -19,6 +19,7 @@ fn confirmation_word(namespace: Namespace, subscribe: bool) -> &'static [u8] {
 
 fn confirm(ctx: &mut Ctx, namespace: Namespace, subscribe: bool, name: Option<&[u8]>) {
     let count = ctx.server.pubsub.of(ctx.session.id).count(namespace);
+    ctx.session.pushed_reply = true;
     let out = ctx.out();
     out.push(3);
     out.bulk(confirmation_word(namespace, subscribe));

@@ -1,4 +1,4 @@
-//! Replication commands: REPLCONF, PSYNC, SYNC, REPLICAOF/SLAVEOF, ROLE, WAIT.
+//! Replication commands: REPLCONF, PSYNC, SYNC, REPLICAOF/SLAVEOF, ROLE, WAIT, FAILOVER.
 
 use rds_repl::replconf::{self, parse_i64, Ending};
 
@@ -40,6 +40,9 @@ pub fn psync(ctx: &mut Ctx) -> CmdResult {
     if is_replica(ctx) {
         return Ok(());
     }
+    if ctx.argc() > 3 && ctx.arg_is(3, "failover") {
+        take_over(ctx)?;
+    }
     if let Some(refusal) = master::sync_refusal(ctx.server, ctx.session) {
         return Err(refusal);
     }
@@ -55,6 +58,23 @@ pub fn psync(ctx: &mut Ctx) -> CmdResult {
         }
     }
     ctx.session.handover = true;
+    Ok(())
+}
+
+/// `PSYNC <replid> <offset> FAILOVER` from our master handing over: we become the master, and the
+/// PSYNC then continues our common history (partial resync).
+fn take_over(ctx: &mut Ctx) -> CmdResult {
+    let asked = String::from_utf8_lossy(ctx.arg(1)).into_owned();
+    tracing::warn!("Failover request received for replid {asked}.");
+    if !ctx.server.repl.is_replica() {
+        return Err(CommandError::err("PSYNC FAILOVER can't be sent to a master."));
+    }
+    if !asked.eq_ignore_ascii_case(&ctx.server.repl.ids.replid.to_string()) {
+        return Err(CommandError::err("PSYNC FAILOVER replid must match my replid."));
+    }
+    master::become_master(ctx.server, now_ms());
+    let who = client_info(ctx);
+    tracing::info!("MASTER MODE enabled (failover request from '{who}')");
     Ok(())
 }
 
@@ -75,6 +95,9 @@ pub fn sync(ctx: &mut Ctx) -> CmdResult {
 pub fn replicaof(ctx: &mut Ctx) -> CmdResult {
     if ctx.server.config.bool("cluster-enabled") {
         return Err(CommandError::err("REPLICAOF not allowed in cluster mode."));
+    }
+    if ctx.server.repl.failover.is_some() {
+        return Err(CommandError::err("REPLICAOF not allowed while failing over."));
     }
     let who = client_info(ctx);
     if ctx.arg_is(1, "no") && ctx.arg_is(2, "one") {
@@ -150,3 +173,63 @@ pub fn wait(ctx: &mut Ctx) -> CmdResult {
 
 #[cfg(test)]
 mod tests;
+
+/// FAILOVER [TO host port [FORCE]] [TIMEOUT ms] | FAILOVER ABORT: hands the master role over to a
+/// replica without losing writes (see [`crate::repl::failover`]).
+pub fn failover(ctx: &mut Ctx) -> CmdResult {
+    use crate::repl::failover::{self, Failover, FailoverState};
+    if ctx.server.config.bool("cluster-enabled") {
+        return Err(CommandError::err("FAILOVER not allowed in cluster mode. Use CLUSTER FAILOVER command instead."));
+    }
+    if ctx.argc() == 2 && ctx.arg_is(1, "abort") {
+        if ctx.server.repl.failover.is_none() {
+            return Err(CommandError::err("No failover in progress."));
+        }
+        failover::abort(ctx.server, "Failover manually aborted", now_ms());
+        ctx.out().ok();
+        return Ok(());
+    }
+    let (mut timeout, mut force, mut target) = (0i64, false, None::<(String, i64)>);
+    let mut j = 1;
+    while j < ctx.argc() {
+        if ctx.arg_is(j, "timeout") && j + 1 < ctx.argc() && timeout == 0 {
+            timeout = ctx.int_arg(j + 1)?;
+            if timeout <= 0 {
+                return Err(CommandError::err("FAILOVER timeout must be greater than 0"));
+            }
+            j += 2;
+        } else if ctx.arg_is(j, "to") && j + 2 < ctx.argc() && target.is_none() {
+            let port = ctx.int_arg(j + 2)?;
+            target = Some((String::from_utf8_lossy(ctx.arg(j + 1)).into_owned(), port));
+            j += 3;
+        } else if ctx.arg_is(j, "force") && !force {
+            force = true;
+            j += 1;
+        } else {
+            return Err(CommandError::Syntax);
+        }
+    }
+    if ctx.server.repl.failover.is_some() {
+        return Err(CommandError::err("FAILOVER already in progress."));
+    }
+    if ctx.server.repl.is_replica() {
+        return Err(CommandError::err("FAILOVER is not valid when server is a replica."));
+    }
+    if ctx.server.repl.replicas.is_empty() {
+        return Err(CommandError::err("FAILOVER requires connected replicas."));
+    }
+    if force && (timeout == 0 || target.is_none()) {
+        return Err(CommandError::err("FAILOVER with force option requires both a timeout and target HOST and IP."));
+    }
+    if let Some((host, port)) = &target {
+        let replica = failover::find_replica(ctx.server, host, *port)
+            .ok_or_else(|| CommandError::err("FAILOVER target HOST and PORT is not a replica."))?;
+        if !failover::is_online(replica) {
+            return Err(CommandError::err("FAILOVER target replica is not online."));
+        }
+    }
+    let end_ms = (timeout > 0).then(|| ctx.now_ms.saturating_add(timeout.unsigned_abs()));
+    failover::start(ctx.server, Failover { state: FailoverState::WaitForSync, target, end_ms, force });
+    ctx.out().ok();
+    Ok(())
+}

@@ -24,9 +24,10 @@ use rds_storage::num::parse_f64;
 use rds_storage::zset::{AddFlags, AddOutcome, LexRange, ScoreRange, ZSet, ZSetError, ZSetLimits};
 use rds_storage::Value;
 
+use super::{changed_key, delete_if_empty};
 use crate::ctx::Ctx;
 use crate::error::{CmdResult, CommandError};
-use crate::notify::{GENERIC, ZSET};
+use crate::notify::ZSET;
 
 pub use algebra::{zdiff, zdiffstore, zinter, zintercard, zinterstore, zunion, zunionstore};
 pub use pop::{bzmpop, bzpopmax, bzpopmin, zmpop, zpopmax, zpopmin};
@@ -60,21 +61,6 @@ fn write_zset<'c>(ctx: &'c mut Ctx<'_>, key: &[u8]) -> Result<Option<(&'c mut ZS
         Value::ZSet(zset) => Ok(Some((zset, out))),
         _ => Err(CommandError::WrongType),
     }
-}
-
-/// Deletes `key` when its set was emptied, with the `del` event (after the command's own event).
-fn delete_if_empty(ctx: &mut Ctx, key: &[u8], now_empty: bool) {
-    if now_empty {
-        ctx.db().remove(key);
-        ctx.notify(GENERIC, "del", key);
-    }
-}
-
-/// Records `n` changes to `key` alone, for commands whose other key arguments were not touched
-/// (BZPOPMIN, ZMPOP), so WATCHes on those stay valid. The caller propagates its effect explicitly.
-fn changed_key(ctx: &mut Ctx, key: &[u8], n: u64) {
-    ctx.server.dirty += n;
-    ctx.touch(key);
 }
 
 /// Writes a score the way Redis's `addReplyDouble` does (`%.17g`, a bulk string in RESP2, a double

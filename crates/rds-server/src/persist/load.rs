@@ -2,8 +2,9 @@
 //! while other clients get `-LOADING`), at once for DEBUG RELOAD, and as an AOF base.
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -17,6 +18,8 @@ use crate::state::{now_ms, AccessPolicy, ServerState, Shared};
 
 /// Items decoded before they are inserted under one lock acquisition.
 const BATCH_ITEMS: usize = 1024;
+/// Decoded batches waiting for their insert.
+const PIPELINE_BATCHES: usize = 4;
 /// Read buffer in front of the file.
 const READ_BUFFER: usize = 1 << 20;
 /// Largest RESIZEDB hint honoured (a corrupt file must not make us allocate at will).
@@ -113,16 +116,15 @@ pub fn apply_items(
                     continue;
                 }
                 let access = loaded_access(state.settings.access, lru_policy, entry.idle_secs, entry.freq, now);
+                let expire = entry.expire_ms.map(|ms| u64::try_from(ms).unwrap_or(0));
                 let db = &mut state.keyspace.dbs[index];
-                if !options.merge && db.peek(&entry.key).is_some() {
-                    return Err(format!(
-                        "RDB has duplicated key '{}' in DB {index}",
-                        String::from_utf8_lossy(&entry.key)
-                    ));
-                }
-                db.set(&entry.key, entry.value, access);
-                if let Some(ms) = entry.expire_ms {
-                    db.set_expire(&entry.key, u64::try_from(ms).unwrap_or(0));
+                if options.merge {
+                    db.set(&entry.key, entry.value, access);
+                    if let Some(when) = expire {
+                        db.set_expire(&entry.key, when);
+                    }
+                } else if let Err((key, _)) = db.insert_loaded(entry.key, entry.value, access, expire) {
+                    return Err(format!("RDB has duplicated key '{}' in DB {index}", String::from_utf8_lossy(&key)));
                 }
                 report.keys_loaded += 1;
             }
@@ -182,26 +184,56 @@ fn aux_field(state: &mut ServerState, key: &[u8], value: &[u8]) {
     }
 }
 
+/// A batch of decoded items with the offset reached, or where and why decoding failed.
+type Decoded = Result<(Vec<Item>, u64), (u64, String)>;
+
 /// Decodes `decoder` to its end, handing batches of items to `apply` (with the offset reached).
-pub fn read_items<R: Read>(
+///
+/// Decoding runs on a thread of its own while `apply` inserts the previous batches, so loading uses
+/// two cores; the bounded channel between them keeps at most a few batches in flight.
+pub fn read_items<R: BufRead + Send>(
     decoder: &mut Decoder<R>,
     mut apply: impl FnMut(Vec<Item>, u64) -> Result<(), String>,
 ) -> Result<(), (u64, String)> {
+    let (sender, receiver) = mpsc::sync_channel::<Decoded>(PIPELINE_BATCHES);
+    std::thread::scope(|scope| {
+        let decoding = std::thread::Builder::new()
+            .name("rds-rdb-decode".to_string())
+            .spawn_scoped(scope, move || decode_batches(decoder, |batch| sender.send(batch).is_ok()));
+        if let Err(error) = decoding {
+            warn!("Decoding the RDB on the loading thread: cannot start a decoder thread ({error})");
+            return Err((0, error.to_string()));
+        }
+        // Returning drops the receiver, which stops the decoder at its next batch.
+        for batch in receiver {
+            let (items, offset) = batch?;
+            apply(items, offset).map_err(|reason| (offset, reason))?;
+        }
+        Ok(())
+    })
+}
+
+/// Decodes to the end, sending batches to `send` until it returns false.
+fn decode_batches<R: BufRead>(decoder: &mut Decoder<R>, mut send: impl FnMut(Decoded) -> bool) {
     let mut batch = Vec::with_capacity(BATCH_ITEMS);
     loop {
         match decoder.next_item() {
             Ok(Some(item)) => {
                 batch.push(item);
-                if batch.len() >= BATCH_ITEMS {
-                    apply(std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ITEMS)), decoder.offset())
-                        .map_err(|reason| (decoder.offset(), reason))?;
+                if batch.len() >= BATCH_ITEMS
+                    && !send(Ok((std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ITEMS)), decoder.offset())))
+                {
+                    return;
                 }
             }
             Ok(None) => break,
-            Err(error) => return Err((error_offset(&error, decoder.offset()), describe(&error))),
+            Err(error) => {
+                send(Err((error_offset(&error, decoder.offset()), describe(&error))));
+                return;
+            }
         }
     }
-    apply(batch, decoder.offset()).map_err(|reason| (decoder.offset(), reason))
+    send(Ok((batch, decoder.offset())));
 }
 
 /// The offset an error refers to.

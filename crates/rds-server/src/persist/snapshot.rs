@@ -3,7 +3,7 @@
 //!
 //! `start` (under the server lock) begins a copy-on-write walk of each non-empty database
 //! (`rds_storage::Db::begin_snapshot`) and spawns a writer thread. `step` (under the lock, called every
-//! few ms by the persistence task with a time budget of about 1 ms) walks a few hundred keys, drains the
+//! step by the persistence task with a time budget of at most 1 ms) walks a few hundred keys, drains the
 //! pre-images of keys written meanwhile (`Db::snapshot_preimages`) and hands them to the writer through
 //! a bounded channel: when the writer falls behind the walk simply pauses, so memory stays bounded by
 //! the channel plus the pre-images. The writer encodes entries (an RDB with `rds_rdb::Encoder`, or AOF
@@ -172,6 +172,12 @@ impl SnapshotJob {
     /// When the snapshot began.
     pub fn started(&self) -> Instant {
         self.started
+    }
+
+    /// True when the next step cannot walk: the writer has a full channel to work through, or the walk
+    /// is over and only the writer's result is awaited. Stepping again right away would only spin.
+    pub fn waits_for_writer(&self) -> bool {
+        self.pending.is_some() || self.finish_sent || self.sender.is_none()
     }
 
     /// Walks the snapshot forward for about `budget` (under the server lock) and reports progress.

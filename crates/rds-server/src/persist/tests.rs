@@ -64,7 +64,7 @@ fn decode(bytes: &[u8]) -> Vec<(u64, Vec<u8>, Value, Option<i64>)> {
     let mut out = Vec::new();
     for item in Decoder::new(bytes, LoadLimits::default()).unwrap() {
         if let Item::Entry(e) = item.unwrap() {
-            out.push((e.db, e.key, e.value, e.expire_ms));
+            out.push((e.db, e.key.to_vec(), e.value, e.expire_ms));
         }
     }
     out.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));

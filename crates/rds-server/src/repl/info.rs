@@ -41,7 +41,7 @@ pub fn replication_section(out: &mut String, state: &ServerState) {
             secs_since(now, replica.ack_time_ms)
         );
     }
-    field(out, "master_failover_state", "no-failover");
+    field(out, "master_failover_state", super::failover::state_name(state));
     field(out, "master_replid", repl.ids.replid);
     field(out, "master_replid2", repl.ids.replid2);
     field(out, "master_repl_offset", state.effects.offset);

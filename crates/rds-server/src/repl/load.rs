@@ -3,7 +3,7 @@
 //! Clients keep reading the old dataset while the new one loads (as with Redis's
 //! `repl-diskless-load swapdb`); the swap itself is a pointer exchange under the lock.
 
-use std::io::Read;
+use std::io::{BufRead, Read};
 
 use bytes::Bytes;
 use rds_rdb::{Decoder, Item, LoadLimits};
@@ -62,7 +62,7 @@ pub struct Loaded {
 }
 
 /// Reads a whole RDB into a new keyspace. Expired keys are kept: a replica waits for its master's DEL.
-pub fn load(reader: impl Read, params: LoadParams, now_ms: u64) -> Result<Loaded, String> {
+pub fn load(reader: impl BufRead + Send, params: LoadParams, now_ms: u64) -> Result<Loaded, String> {
     let mut decoder = Decoder::new(reader, params.limits).map_err(|e| format!("Wrong signature or version: {e}"))?;
     let mut loaded = Loaded {
         keyspace: Keyspace::new(params.databases, params.cluster),
@@ -73,37 +73,59 @@ pub fn load(reader: impl Read, params: LoadParams, now_ms: u64) -> Result<Loaded
     };
     let access = params.access.created(now_ms);
     let mut current_db = 0;
-    while let Some(item) = decoder.next_item().map_err(|e| format!("Short read or OOM loading DB: {e}"))? {
-        match item {
-            Item::Aux { key, value } => aux_field(&mut loaded, &key, &value),
-            Item::SelectDb(db) if db >= params.databases as u64 => {
-                return Err(format!(
-                    "FATAL: Data file was created with a Redis server configured to handle more than {} databases.",
-                    params.databases
-                ));
-            }
-            Item::ResizeDb { keys, expires } => {
-                // A hint from the wire: bounded, and only for a database still empty.
-                if let Some(db) = loaded.keyspace.dbs.get_mut(current_db).filter(|db| db.is_empty()) {
-                    let bound = |n: u64| usize::try_from(n.min(MAX_RESERVE)).unwrap_or(0);
-                    db.reserve(bound(keys), bound(expires));
-                }
-            }
-            Item::SelectDb(db) => current_db = usize::try_from(db).unwrap_or(usize::MAX),
-            Item::Entry(entry) => {
-                let Some(db) = usize::try_from(entry.db).ok().and_then(|i| loaded.keyspace.dbs.get_mut(i)) else {
-                    continue;
-                };
-                db.set(&entry.key, entry.value, access);
-                if let Some(when) = entry.expire_ms {
-                    db.set_expire(&entry.key, u64::try_from(when).unwrap_or(0));
-                }
-                loaded.keys += 1;
-            }
-            _ => {}
+    let applied = crate::persist::load::read_items(&mut decoder, |items, _| {
+        for item in items {
+            apply_item(&mut loaded, item, &params, access, &mut current_db)?;
         }
-    }
+        Ok(())
+    });
+    applied.map_err(|(_, reason)| reason)?;
     Ok(loaded)
+}
+
+/// Adds one decoded item to the dataset being loaded.
+fn apply_item(
+    loaded: &mut Loaded,
+    item: Item,
+    params: &LoadParams,
+    access: u32,
+    current_db: &mut usize,
+) -> Result<(), String> {
+    match item {
+        Item::Aux { key, value } => aux_field(loaded, &key, &value),
+        Item::SelectDb(db) if db >= params.databases as u64 => {
+            return Err(format!(
+                "FATAL: Data file was created with a Redis server configured to handle more than {} databases.",
+                params.databases
+            ));
+        }
+        Item::ResizeDb { keys, expires } => {
+            // A hint from the wire: bounded, and only for a database still empty.
+            if let Some(db) = loaded.keyspace.dbs.get_mut(*current_db).filter(|db| db.is_empty()) {
+                let bound = |n: u64| usize::try_from(n.min(MAX_RESERVE)).unwrap_or(0);
+                db.reserve(bound(keys), bound(expires));
+            }
+        }
+        Item::SelectDb(db) => *current_db = usize::try_from(db).unwrap_or(usize::MAX),
+        Item::Entry(entry) => {
+            let Some(db) = usize::try_from(entry.db).ok().and_then(|i| loaded.keyspace.dbs.get_mut(i)) else {
+                return Ok(());
+            };
+            let expire = entry.expire_ms.map(|when| u64::try_from(when).unwrap_or(0));
+            match db.insert_loaded(entry.key, entry.value, access, expire) {
+                Ok(()) => loaded.keys += 1,
+                Err((key, value)) => {
+                    // A repeated key: the later one wins.
+                    db.set(&key, value, access);
+                    if let Some(when) = expire {
+                        db.set_expire(&key, when);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 impl std::fmt::Debug for Loaded {
@@ -170,15 +192,28 @@ impl ChannelReader {
 
 impl Read for ChannelReader {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = buf.len().min(available.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+/// The decoder reads the received chunks in place.
+impl BufRead for ChannelReader {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
         while self.current.is_empty() {
             match self.receiver.blocking_recv() {
                 Some(chunk) => self.current = chunk,
-                None => return Ok(0),
+                None => break,
             }
         }
-        let n = buf.len().min(self.current.len());
-        buf[..n].copy_from_slice(&self.current.split_to(n));
-        Ok(n)
+        Ok(&self.current)
+    }
+
+    fn consume(&mut self, amount: usize) {
+        let _ = self.current.split_to(amount.min(self.current.len()));
     }
 }
 

@@ -22,6 +22,9 @@ const EVENT_QUEUE: usize = 64;
 
 /// Why PSYNC/SYNC was refused before any decision.
 pub fn sync_refusal(state: &ServerState, session: &Session) -> Option<CommandError> {
+    if state.repl.failover.is_some() {
+        return Some(CommandError::other("NOMASTERLINK Can't SYNC while failing over"));
+    }
     if let Some(link) = &state.repl.link {
         if link.state != super::LinkState::Connected {
             return Some(CommandError::other("NOMASTERLINK Can't SYNC while not connected with my master"));
@@ -208,8 +211,14 @@ pub fn good_replicas(state: &ServerState, now: u64) -> usize {
         .count()
 }
 
-/// Feeds `REPLCONF GETACK *` so replicas report their offsets soon (WAIT).
+/// Feeds `REPLCONF GETACK *` so replicas report their offsets soon (WAIT). Not while clients are
+/// paused: it would move the offset a FAILOVER waits for; it goes out when the pause ends.
 pub fn request_acks(state: &mut ServerState) {
+    if state.repl.pause.is_active() {
+        state.repl.getack_pending = true;
+        return;
+    }
+    state.repl.getack_pending = false;
     if state.repl.link.is_none() && state.repl.backlog.is_some() && !state.repl.replicas.is_empty() {
         state.effects.append_raw(rds_repl::GETACK_COMMAND);
         feed(state);
@@ -317,6 +326,10 @@ pub async fn cron(shared: Arc<Shared>) {
         }
         let mut state = shared.lock();
         let now = now_ms();
+        super::failover::update(&mut state, now);
+        if state.repl.getack_pending && !state.repl.pause.is_active() {
+            request_acks(&mut state);
+        }
         if state.repl.link.is_none() {
             master_cron(&mut state, now);
         }
@@ -331,7 +344,10 @@ pub async fn cron(shared: Arc<Shared>) {
 
 fn master_cron(state: &mut ServerState, now: u64) {
     let settings = state.settings.repl.clone();
+    // Like Redis, no keepalive while a FAILOVER with a timeout holds clients paused.
+    let failing_over = state.repl.failover.as_ref().is_some_and(|f| f.end_ms.is_some()) && state.repl.pause.is_active();
     if !state.repl.replicas.is_empty()
+        && !failing_over
         && now.saturating_sub(state.repl.last_ping_ms) >= settings.ping_period_secs * 1000
     {
         state.repl.last_ping_ms = now;

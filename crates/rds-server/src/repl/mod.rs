@@ -10,16 +10,20 @@
 //! - [`replica`], [`stream`], [`load`]: the link to our master: handshake, RDB transfer and load,
 //!   applying the stream.
 //! - [`info`]: INFO replication and ROLE.
+//! - [`pause`]: client pauses (CLIENT PAUSE, and writes held back during a FAILOVER).
+//! - [`failover`]: the FAILOVER command's coordinated switch, master side.
 //!
 //! Offsets: `state.effects.offset` is `master_repl_offset` in every role. A master advances it by
 //! appending effects; a replica sets it to the master's offset as it applies the stream, whose exact
 //! bytes it keeps in its backlog and forwards to its own replicas.
 
+pub mod failover;
 pub mod feeder;
 pub mod info;
 pub mod job;
 pub mod load;
 pub mod master;
+pub mod pause;
 pub mod replica;
 mod role;
 pub mod stream;
@@ -343,6 +347,12 @@ pub struct ReplState {
     pub last_ping_ms: u64,
     /// Replica: the database our master's stream is in (the master client's), for `repl-stream-db`.
     pub stream_db: usize,
+    /// Client pauses.
+    pub pause: pause::Pause,
+    /// The FAILOVER in progress.
+    pub failover: Option<failover::Failover>,
+    /// WAIT asked for acks while clients were paused: `REPLCONF GETACK` goes out when the pause ends.
+    pub getack_pending: bool,
 }
 
 impl ReplState {
@@ -366,6 +376,9 @@ impl ReplState {
             wake_link: Arc::new(Notify::new()),
             last_ping_ms: now_ms,
             stream_db: 0,
+            pause: pause::Pause::default(),
+            failover: None,
+            getack_pending: false,
         }
     }
 
@@ -424,6 +437,7 @@ pub fn feed_bytes(state: &mut ServerState, bytes: &[u8]) {
 /// Forgets a closed connection's replication state (attached replica, REPLCONF options, WAIT).
 pub fn client_closed(state: &mut ServerState, id: u64, now_ms: u64) {
     let repl = &mut state.repl;
+    repl.pause.client_closed(id);
     repl.confs.remove(&id);
     repl.receivers.remove(&id);
     repl.waiters.retain(|w| w.client_id != id);
@@ -467,4 +481,5 @@ pub fn start(shared: &Arc<Shared>) {
     tokio::spawn(job::coordinator(shared.clone()));
     tokio::spawn(replica::supervisor(shared.clone()));
     tokio::spawn(master::cron(shared.clone()));
+    tokio::spawn(pause::timer(shared.clone()));
 }

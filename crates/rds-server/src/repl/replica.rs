@@ -137,10 +137,31 @@ async fn attempt(shared: &Arc<Shared>, generation: u64, cancel: &CancellationTok
     }
     info!("Non blocking connect for SYNC fired the event.");
     let mut conn = Conn { stream, buf: BytesMut::new(), timeout };
-    let action = match handshake(&mut conn, config).await {
+    let failover = config.failover;
+    let mut stage = Stage::BeforePsync;
+    let action = match handshake(&mut conn, config, &mut stage).await {
         Ok(action) => action,
-        Err(error) => return error,
+        Err(error) => {
+            // A FAILOVER ends here if the target did not take our PSYNC (Redis's syncWithMaster).
+            match stage {
+                Stage::PsyncWrite if failover => {
+                    end_failover(shared, generation, Some("Write error to failover target"))
+                }
+                Stage::PsyncSent if failover => {
+                    end_failover(shared, generation, Some("Failover target rejected psync request"))
+                }
+                _ => {}
+            }
+            return error;
+        }
     };
+    if failover {
+        let rejected = matches!(action, Action::Sync(_)).then_some("Failover target rejected psync request");
+        end_failover(shared, generation, rejected);
+        if rejected.is_some() {
+            return "failover target rejected psync request".to_string();
+        }
+    }
     match action {
         Action::FullResync { replid, offset } => {
             let replid = replid.unwrap_or(ReplId::NONE);
@@ -158,6 +179,7 @@ async fn attempt(shared: &Arc<Shared>, generation: u64, cancel: &CancellationTok
                 raw: BytesMut::new(),
                 in_multi: 0,
                 decoder: Default::default(),
+                postponed: None,
             };
             let mut link = link;
             link.raw.extend_from_slice(&conn.buf);
@@ -180,6 +202,7 @@ fn prepare(shared: &Shared, generation: u64) -> Option<(String, HandshakeConfig,
     let masteruser = optional(state.config.bytes("masteruser"));
     let announce_ip = optional(state.config.bytes("replica-announce-ip"));
     let timeout = Duration::from_secs(state.settings.repl.timeout_secs);
+    let failover = super::failover::in_progress(&state);
     let link = state.repl.link.as_mut().filter(|l| l.generation == generation)?;
     link.state = LinkState::Connecting;
     let address = if link.host.contains(':') {
@@ -193,11 +216,33 @@ fn prepare(shared: &Shared, generation: u64) -> Option<(String, HandshakeConfig,
         listening_port: if announce_port != 0 { announce_port } else { port },
         announce_ip,
         resume: link.resume.then_some((replid, offset)),
+        failover,
     };
     Some((address, config, timeout))
 }
 
-async fn handshake(conn: &mut Conn, config: HandshakeConfig) -> Result<Action, String> {
+/// How far the handshake got: a FAILOVER is aborted when its PSYNC could not be sent or was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    BeforePsync,
+    PsyncWrite,
+    PsyncSent,
+}
+
+/// The FAILOVER that this link was started for ends: the target answered our PSYNC (`None`), or
+/// refused it (the reason), which makes us a master again.
+fn end_failover(shared: &Shared, generation: u64, rejected: Option<&str>) {
+    let mut state = shared.lock();
+    if state.repl.link.as_ref().is_none_or(|l| l.generation != generation) || !super::failover::in_progress(&state) {
+        return;
+    }
+    match rejected {
+        None => super::failover::clear(&mut state),
+        Some(reason) => super::failover::abort(&mut state, reason, now_ms()),
+    }
+}
+
+async fn handshake(conn: &mut Conn, config: HandshakeConfig, stage: &mut Stage) -> Result<Action, String> {
     let resume = config.resume;
     let (mut handshake, ping) = Handshake::start(config);
     conn.send(&ping).await?;
@@ -221,6 +266,10 @@ async fn handshake(conn: &mut Conn, config: HandshakeConfig) -> Result<Action, S
                         }
                         None => info!("Partial resynchronization not possible (no cached master)"),
                     }
+                    *stage = Stage::PsyncWrite;
+                    conn.send(&bytes).await?;
+                    *stage = Stage::PsyncSent;
+                    continue;
                 }
                 conn.send(&bytes).await?;
             }
@@ -302,6 +351,7 @@ async fn full_sync(
         raw: BytesMut::new(),
         in_multi: 0,
         decoder: Default::default(),
+        postponed: None,
     };
     link.raw.extend_from_slice(&conn.buf);
     link.inbuf = conn.buf;

@@ -33,7 +33,6 @@ pub fn become_replica(state: &mut ServerState, host: &str, port: u16, now: u64, 
     if was_master {
         state.effects.disable();
     }
-    state.expiry_mode = rds_storage::ExpiryMode::HideOnly;
     state.config.set_replica_of(Some((host, port)));
     let generation = state.repl.next_generation;
     state.repl.next_generation += 1;
@@ -51,7 +50,8 @@ pub fn become_replica(state: &mut ServerState, host: &str, port: u16, now: u64, 
         transfer: None,
         ack_requested: false,
     });
-    crate::log::set_role_char(b'S');
+    super::pause::refresh_expiry_mode(state);
+    rds_log::set_role_char(b'S');
     state.repl.wake_link.notify_one();
 }
 
@@ -68,10 +68,10 @@ pub fn become_master(state: &mut ServerState, now: u64) {
         state.effects.enable();
     }
     state.effects.reset_db();
-    state.expiry_mode = rds_storage::ExpiryMode::Delete;
+    super::pause::refresh_expiry_mode(state);
     state.config.set_replica_of(None);
     state.repl.no_replicas_since_ms = now;
-    crate::log::set_role_char(b'M');
+    rds_log::set_role_char(b'M');
     info!(
         "Setting secondary replication ID to {}, valid up to offset: {}. New replication ID is {}",
         state.repl.ids.replid2, state.repl.ids.second_replid_offset, state.repl.ids.replid

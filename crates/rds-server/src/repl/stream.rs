@@ -34,6 +34,9 @@ pub struct Link {
     pub in_multi: usize,
     /// Request decoder.
     pub decoder: RequestDecoder,
+    /// A command a client pause holds back (Redis 7.0 pauses the master client too): it runs first
+    /// once the pause ends, and nothing after it runs before.
+    pub postponed: Option<rds_resp::request::Request>,
 }
 
 /// Applies the stream until the link breaks or is cancelled. `db` is the database the stream is in
@@ -71,6 +74,16 @@ pub async fn run(
                 if shared.lock().clients.get(session.id).is_none_or(|c| c.kill) {
                     break "master client killed".to_string();
                 }
+                if link.postponed.is_some() {
+                    match apply(shared, &mut session, &mut link) {
+                        Err(error) => break error,
+                        Ok(acks) => {
+                            if send_acks(&mut link.stream, acks).await.is_err() {
+                                break "error writing ACK to master".to_string();
+                            }
+                        }
+                    }
+                }
             }
             _ = tick.tick() => {
                 let offset = shared.lock().effects.offset;
@@ -87,11 +100,7 @@ pub async fn run(
                     match acks {
                         Err(error) => break error,
                         Ok(acks) => {
-                            for offset in acks {
-                                if link.stream.write_all(&rds_repl::ack_command(offset)).await.is_err() {
-                                    break;
-                                }
-                            }
+                            let _ = send_acks(&mut link.stream, acks).await;
                         }
                     }
                 }
@@ -100,6 +109,13 @@ pub async fn run(
     };
     detach(shared, generation, session.id);
     reason
+}
+
+async fn send_acks(stream: &mut TcpStream, acks: Vec<u64>) -> std::io::Result<()> {
+    for offset in acks {
+        stream.write_all(&rds_repl::ack_command(offset)).await?;
+    }
+    Ok(())
 }
 
 async fn read_some(link: &mut Link) -> std::io::Result<usize> {
@@ -163,15 +179,23 @@ fn apply(shared: &Arc<Shared>, session: &mut Session, link: &mut Link) -> Result
     loop {
         let limits =
             RequestLimits { max_bulk_len: state.settings.proto_max_bulk_len, authenticated: true, from_master: true };
-        let request = match link.decoder.decode(&mut link.inbuf, limits) {
-            Ok(Some(request)) => request,
-            Ok(None) => break,
-            Err(error) => {
-                warn!("Protocol error from MASTER: {error}");
-                return Err(format!("Protocol error from master: {error}"));
-            }
+        let request = match link.postponed.take() {
+            Some(request) => request,
+            None => match link.decoder.decode(&mut link.inbuf, limits) {
+                Ok(Some(request)) => request,
+                Ok(None) => break,
+                Err(error) => {
+                    warn!("Protocol error from MASTER: {error}");
+                    return Err(format!("Protocol error from master: {error}"));
+                }
+            },
         };
         execute(state, session, &request.argv);
+        if session.postponed {
+            session.postponed = false;
+            link.postponed = Some(request);
+            break;
+        }
         session.reply.buf.clear();
         link.in_multi += request.wire_len;
         if let Some(master) = state.repl.link.as_mut().filter(|l| l.ack_requested) {

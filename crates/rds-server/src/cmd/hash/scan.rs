@@ -2,32 +2,11 @@
 //! key up and the options after, so a missing key answers an empty scan whatever its options.
 
 use rds_resp::ReplyBuf;
-use rds_storage::glob::glob_match;
 use rds_storage::Value;
 
-use crate::cmd::keys::scan::parse_cursor;
+use crate::cmd::keys::scan::{parse_cursor, parse_scan_options, ScanOptions};
 use crate::ctx::Ctx;
 use crate::error::{CmdResult, CommandError};
-
-/// The options of HSCAN/SSCAN.
-pub(crate) struct ScanOptions<'a> {
-    /// COUNT: elements wanted per call (a hint; compact encodings return everything).
-    pub count: usize,
-    /// MATCH: the glob pattern, `None` for `*` (which skips matching, as in Redis).
-    pub pattern: Option<&'a [u8]>,
-}
-
-impl ScanOptions<'_> {
-    /// True when `element` passes the MATCH filter.
-    pub fn matches(&self, element: &[u8]) -> bool {
-        self.pattern.is_none_or(|pattern| glob_match(pattern, element, false))
-    }
-
-    /// How many buckets a hash-table scan may visit: Redis gives up after `10 * COUNT`.
-    pub fn bucket_budget(&self) -> usize {
-        self.count.saturating_mul(10)
-    }
-}
 
 /// The cursor of argument 2, or `ERR invalid cursor`.
 pub(crate) fn scan_cursor(ctx: &Ctx) -> Result<u64, CommandError> {
@@ -36,25 +15,40 @@ pub(crate) fn scan_cursor(ctx: &Ctx) -> Result<u64, CommandError> {
 
 /// Parses `[MATCH pattern] [COUNT count]` from argument 3 on (TYPE is only for SCAN).
 pub(crate) fn scan_options<'a>(ctx: &Ctx<'a>) -> Result<ScanOptions<'a>, CommandError> {
-    let mut options = ScanOptions { count: 10, pattern: None };
-    let mut index = 3;
-    while index < ctx.argc() {
-        let has_value = index + 1 < ctx.argc();
-        if ctx.arg_is(index, "count") && has_value {
-            let count = ctx.int_arg(index + 1)?;
-            if count < 1 {
-                return Err(CommandError::Syntax);
-            }
-            options.count = usize::try_from(count).unwrap_or(usize::MAX);
-        } else if ctx.arg_is(index, "match") && has_value {
-            let pattern = ctx.arg(index + 1);
-            options.pattern = (pattern != b"*").then_some(pattern);
-        } else {
-            return Err(CommandError::Syntax);
+    parse_scan_options(ctx, 3, false)
+}
+
+/// What a key scan gathered: the encoded elements and their counts.
+#[derive(Default)]
+pub(crate) struct ScanTally {
+    /// The kept elements, encoded as bulk strings.
+    pub elements: ReplyBuf,
+    /// Elements seen, kept or not (what COUNT is measured against).
+    pub visited: usize,
+    /// Elements kept (the length of the reply's inner array).
+    pub kept: usize,
+}
+
+/// Runs a budgeted scan from `cursor` and writes its reply. `step` scans one bucket from the cursor
+/// it is given into the tally and returns the next cursor; like Redis, scanning stops when the scan
+/// is complete, COUNT elements were seen, or after `10 * COUNT` buckets.
+pub(crate) fn scan_and_reply(
+    out: &mut ReplyBuf,
+    options: &ScanOptions,
+    mut cursor: u64,
+    mut step: impl FnMut(u64, &mut ScanTally) -> u64,
+) {
+    // Encoded into a scratch buffer first: the number of elements is only known at the end.
+    let mut tally = ScanTally::default();
+    let mut budget = options.bucket_budget();
+    loop {
+        cursor = step(cursor, &mut tally);
+        if cursor == 0 || budget == 0 || tally.visited >= options.count {
+            break;
         }
-        index += 2;
+        budget -= 1;
     }
-    Ok(options)
+    write_scan_reply(out, cursor, tally.kept, &tally.elements);
 }
 
 /// Writes a scan reply: the next cursor, then `elements` (already encoded bulk strings) of `len`.
@@ -72,7 +66,7 @@ pub(crate) fn write_empty_scan(out: &mut ReplyBuf) {
 
 /// HSCAN key cursor [MATCH pattern] [COUNT count]: fields and values, flat.
 pub fn hscan(ctx: &mut Ctx) -> CmdResult {
-    let mut cursor = scan_cursor(ctx)?;
+    let cursor = scan_cursor(ctx)?;
     let key = ctx.arg(1);
     // Option errors only count once the key is known to be a hash.
     let options = scan_options(ctx);
@@ -85,24 +79,15 @@ pub fn hscan(ctx: &mut Ctx) -> CmdResult {
         }
     };
     let options = options?;
-    // Encoded into a scratch buffer first: the number of elements is only known at the end.
-    let mut elements = ReplyBuf::new();
-    let (mut visited, mut kept) = (0usize, 0usize);
-    let mut budget = options.bucket_budget();
-    loop {
-        cursor = hash.scan(cursor, |field, value| {
-            visited += 2;
+    scan_and_reply(out, &options, cursor, |cursor, tally| {
+        hash.scan(cursor, |field, value| {
+            tally.visited += 2;
             if options.matches(field) {
-                elements.bulk(field);
-                elements.bulk(value);
-                kept += 2;
+                tally.elements.bulk(field);
+                tally.elements.bulk(value);
+                tally.kept += 2;
             }
-        });
-        if cursor == 0 || budget == 0 || visited >= options.count {
-            break;
-        }
-        budget -= 1;
-    }
-    write_scan_reply(out, cursor, kept, &elements);
+        })
+    });
     Ok(())
 }

@@ -57,20 +57,10 @@ pub fn hmset(ctx: &mut Ctx) -> CmdResult {
 /// HSETNX key field value: sets the field only when it is absent.
 pub fn hsetnx(ctx: &mut Ctx) -> CmdResult {
     let (key, field, value) = (ctx.arg(1), ctx.arg(2), ctx.arg(3));
-    let limits = ctx.server.settings.hash_limits;
-    match write_hash(ctx, key)? {
-        Some(hash) if hash.contains(field) => {
-            ctx.out().int(0);
-            return Ok(());
-        }
-        Some(hash) => {
-            hash.set(field, value, &limits);
-        }
-        None => {
-            let mut hash = Hash::new();
-            hash.set(field, value, &limits);
-            ctx.set_value(key, Value::Hash(hash));
-        }
+    // One lookup, as in Redis: a second would touch the key's LFU/LRU clock twice.
+    if !store_field(ctx, key, field, value, true)? {
+        ctx.out().int(0);
+        return Ok(());
     }
     ctx.changed(1);
     ctx.notify(HASH, "hset", key);
@@ -110,10 +100,12 @@ pub fn hdel(ctx: &mut Ctx) -> CmdResult {
     Ok(())
 }
 
-/// Stores `value` in `field` of the hash at `key`, creating the hash when missing.
-fn store_field(ctx: &mut Ctx, key: &[u8], field: &[u8], value: &[u8]) -> CmdResult {
+/// Stores `value` in `field` of the hash at `key`, creating the hash when missing; with `if_absent`,
+/// leaves an existing field alone. Returns whether the value was stored.
+fn store_field(ctx: &mut Ctx, key: &[u8], field: &[u8], value: &[u8], if_absent: bool) -> Result<bool, CommandError> {
     let limits = ctx.server.settings.hash_limits;
     match write_hash(ctx, key)? {
+        Some(hash) if if_absent && hash.contains(field) => return Ok(false),
         Some(hash) => {
             hash.set(field, value, &limits);
         }
@@ -123,7 +115,7 @@ fn store_field(ctx: &mut Ctx, key: &[u8], field: &[u8], value: &[u8]) -> CmdResu
             ctx.set_value(key, Value::Hash(hash));
         }
     }
-    Ok(())
+    Ok(true)
 }
 
 /// HINCRBY key field increment: the new value; a missing field counts as 0.
@@ -135,7 +127,7 @@ pub fn hincrby(ctx: &mut Ctx) -> CmdResult {
         None => 0,
     };
     let result = current.checked_add(increment).ok_or(CommandError::Overflow)?;
-    store_field(ctx, key, field, &format_i64(result))?;
+    store_field(ctx, key, field, &format_i64(result), false)?;
     ctx.changed(1);
     ctx.notify(HASH, "hincrby", key);
     ctx.out().int(result);
@@ -159,7 +151,7 @@ pub fn hincrbyfloat(ctx: &mut Ctx) -> CmdResult {
         return Err(CommandError::err("increment would produce NaN or Infinity"));
     }
     let text = Bytes::from(sum.to_human_string());
-    store_field(ctx, key, field, &text)?;
+    store_field(ctx, key, field, &text, false)?;
     ctx.changed(1);
     ctx.notify(HASH, "hincrbyfloat", key);
     ctx.out().bulk(&text);

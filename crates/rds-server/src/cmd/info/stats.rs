@@ -83,6 +83,39 @@ impl Histogram {
     pub fn total(&self) -> u64 {
         self.total
     }
+
+    fn index_of(value: u64) -> usize {
+        let (bucket, sub) = Self::bucket_of(value);
+        ((bucket as usize + 1) << SUB_HALF_MAGNITUDE) + sub as usize - SUB_HALF_COUNT
+    }
+
+    /// The cumulative distribution LATENCY HISTOGRAM replies, as Redis's logarithmic HDR iteration
+    /// (first level 1024 ns, base 2) yields it: `(µs, values so far)` at each level whose count grew,
+    /// where a level counts every value up to the highest value equivalent to it.
+    pub fn cumulative_usec(&self) -> Vec<(u64, u64)> {
+        let mut steps = Vec::new();
+        let (mut level, mut index, mut seen, mut reported) = (1024u64, 0usize, 0u64, 0u64);
+        while seen < self.total {
+            let last = Self::index_of(level);
+            // A level beyond the last bucket is reported at the last bucket's upper end, as the
+            // iterator stops there.
+            let highest = if last >= self.counts.len() {
+                Self::highest_equivalent(Self::value_at_index(self.counts.len() - 1))
+            } else {
+                Self::highest_equivalent(level)
+            };
+            while index <= last && index < self.counts.len() {
+                seen += self.counts[index];
+                index += 1;
+            }
+            if seen > reported {
+                steps.push((highest / 1000, seen));
+                reported = seen;
+            }
+            level = level.saturating_mul(2);
+        }
+        steps
+    }
 }
 
 /// Counters of one command (Redis's `calls`, `microseconds`, `rejected_calls`, `failed_calls`).
@@ -115,15 +148,18 @@ impl CommandTable {
         &mut self.entries[index]
     }
 
-    /// Counts one execution of `id` that took `duration_us`.
-    pub fn record_call(&mut self, id: CommandId, duration_us: u64, failed: bool) {
+    /// Counts one execution of `id` that took `duration_us`; its latency goes to the histogram only
+    /// with `latency-tracking` on (`track_latency`), as in Redis.
+    pub fn record_call(&mut self, id: CommandId, duration_us: u64, failed: bool, track_latency: bool) {
         let entry = self.entry(id);
         entry.calls += 1;
         entry.usec += duration_us;
         if failed {
             entry.failed += 1;
         }
-        entry.histogram.get_or_insert_with(Box::default).record(duration_us.saturating_mul(1000));
+        if track_latency {
+            entry.histogram.get_or_insert_with(Box::default).record(duration_us.saturating_mul(1000));
+        }
     }
 
     /// Counts one refusal of `id` before it ran.
@@ -134,6 +170,11 @@ impl CommandTable {
     /// Counts a failure of `id` after the call was counted (a blocked command ended by CLIENT UNBLOCK).
     pub fn record_failed(&mut self, id: CommandId) {
         self.entry(id).failed += 1;
+    }
+
+    /// The counters of `id`, if it ever ran or was refused.
+    pub fn get(&self, id: CommandId) -> Option<&CommandStats> {
+        self.entries.get(id as usize)
     }
 
     /// Commands with any activity, in table order.

@@ -174,3 +174,19 @@ fn formats_sizes_and_percentiles_like_redis() {
         assert_eq!(percentile_label(p), label);
     }
 }
+
+#[test]
+fn latency_histogram_reports_cumulative_log_levels_like_redis() {
+    // Redis 7.0.15 reports three calls of 0 µs, 3 ms and 600 ms as 1:1, 4227:2, 1073741:3 (the HDR
+    // level's highest equivalent value in µs; anything past ~541 ms saturates at the last bucket).
+    let mut histogram = super::stats::Histogram::default();
+    for value_ns in [0, 3_000_000, 600_000_000] {
+        histogram.record(value_ns);
+    }
+    assert_eq!(histogram.cumulative_usec(), vec![(1, 1), (4227, 2), (1073741, 3)]);
+    let mut same_bucket = super::stats::Histogram::default();
+    same_bucket.record(16_000);
+    same_bucket.record(16_000);
+    assert_eq!(same_bucket.cumulative_usec(), vec![(16, 2)]);
+    assert!(super::stats::Histogram::default().cumulative_usec().is_empty());
+}

@@ -55,14 +55,35 @@ pub fn parse_cursor(arg: &[u8]) -> Option<u64> {
     Some(if negative { value.wrapping_neg() } else { value })
 }
 
-/// The options of a SCAN.
-struct ScanOptions<'a> {
-    count: usize,
-    pattern: Option<&'a [u8]>,
-    type_name: Option<&'a [u8]>,
+/// The options of SCAN and of HSCAN/SSCAN/ZSCAN.
+pub(crate) struct ScanOptions<'a> {
+    /// COUNT: elements wanted per call (a hint; compact encodings return everything).
+    pub count: usize,
+    /// MATCH: the glob pattern, `None` for `*` (which skips matching, as in Redis).
+    pub pattern: Option<&'a [u8]>,
+    /// TYPE: SCAN only.
+    pub type_name: Option<&'a [u8]>,
 }
 
-fn parse_scan_options<'a>(ctx: &Ctx<'a>, start: usize) -> Result<ScanOptions<'a>, CommandError> {
+impl ScanOptions<'_> {
+    /// True when `element` passes the MATCH filter.
+    pub fn matches(&self, element: &[u8]) -> bool {
+        self.pattern.is_none_or(|pattern| glob_match(pattern, element, false))
+    }
+
+    /// How many buckets a hash-table scan may visit: Redis gives up after `10 * COUNT`.
+    pub fn bucket_budget(&self) -> usize {
+        self.count.saturating_mul(10)
+    }
+}
+
+/// Parses `[MATCH pattern] [COUNT count]` from argument `start` on, plus `[TYPE type]` when
+/// `allow_type` (SCAN only: Redis answers a syntax error to TYPE in HSCAN/SSCAN/ZSCAN).
+pub(crate) fn parse_scan_options<'a>(
+    ctx: &Ctx<'a>,
+    start: usize,
+    allow_type: bool,
+) -> Result<ScanOptions<'a>, CommandError> {
     let mut options = ScanOptions { count: 10, pattern: None, type_name: None };
     let mut index = start;
     while index < ctx.argc() {
@@ -75,9 +96,8 @@ fn parse_scan_options<'a>(ctx: &Ctx<'a>, start: usize) -> Result<ScanOptions<'a>
             options.count = usize::try_from(count).unwrap_or(usize::MAX);
         } else if ctx.arg_is(index, "match") && has_value {
             let pattern = ctx.arg(index + 1);
-            // `*` matches everything: skip matching, as Redis does.
             options.pattern = (pattern != b"*").then_some(pattern);
-        } else if ctx.arg_is(index, "type") && has_value {
+        } else if allow_type && ctx.arg_is(index, "type") && has_value {
             options.type_name = Some(ctx.arg(index + 1));
         } else {
             return Err(CommandError::Syntax);
@@ -90,7 +110,7 @@ fn parse_scan_options<'a>(ctx: &Ctx<'a>, start: usize) -> Result<ScanOptions<'a>
 /// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
 pub fn scan(ctx: &mut Ctx) -> CmdResult {
     let cursor = parse_cursor(ctx.arg(1)).ok_or_else(|| CommandError::err("invalid cursor"))?;
-    let options = parse_scan_options(ctx, 2)?;
+    let options = parse_scan_options(ctx, 2, true)?;
     let (cursor, candidates) = collect_keys(ctx, cursor, options.count);
     let mut kept = Vec::with_capacity(candidates.len());
     for key in candidates {
@@ -126,7 +146,7 @@ fn collect_keys(ctx: &mut Ctx, mut cursor: u64, count: usize) -> (u64, Vec<Compa
 /// Applies SCAN's filters in Redis's order: pattern, then expiry (expired keys are deleted on a
 /// master), then type (a read lookup, so it counts as a keyspace hit).
 fn keep_key(ctx: &mut Ctx, key: &[u8], options: &ScanOptions) -> bool {
-    if options.pattern.is_some_and(|pattern| !glob_match(pattern, key, false)) {
+    if !options.matches(key) {
         return false;
     }
     let (now, mode) = (ctx.now_ms, ctx.server.expiry_mode);

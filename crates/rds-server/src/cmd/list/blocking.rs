@@ -17,8 +17,8 @@ use rds_resp::ReplyBuf;
 use rds_storage::list::End;
 
 use super::moves::move_element;
-use super::pop::{mpop_serve, parse_mpop, take};
-use super::{changed_key, list_mut, parse_end, pop_command, popped};
+use super::parse_end;
+use super::pop::{mpop_serve, parse_mpop, pop_first};
 use crate::blocking::{parse_timeout, TimeoutReply};
 use crate::cmd::string::arg_bytes;
 use crate::ctx::Ctx;
@@ -57,24 +57,7 @@ fn bpop(ctx: &mut Ctx, end: End) -> CmdResult {
     let last = ctx.argc().saturating_sub(1);
     let deadline = parse_timeout(ctx.arg(last), ctx.now_ms)?;
     let retry = Retry::of(ctx);
-    for index in 1..last {
-        let key = ctx.arg(index);
-        if !retry.allows(key) {
-            continue;
-        }
-        let (list, out) = match list_mut(ctx, key) {
-            Ok(Some(found)) => found,
-            Ok(None) => continue,
-            Err(_) if retry.active => continue,
-            Err(error) => return Err(error),
-        };
-        out.array(2);
-        out.bulk(key);
-        take(list, out, end, None);
-        let now_empty = list.is_empty();
-        popped(ctx, key, end, now_empty);
-        changed_key(ctx, key, 1);
-        ctx.propagate(vec![pop_command(end), arg_bytes(ctx, index)]);
+    if pop_first(ctx, 1..last, end, None, &retry)? {
         return Ok(());
     }
     let keys = ctx.argv.get(1..last).unwrap_or_default().to_vec();

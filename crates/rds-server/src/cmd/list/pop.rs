@@ -54,14 +54,7 @@ fn pop_command_at(ctx: &mut Ctx, end: End) -> CmdResult {
     if ctx.argc() > 3 {
         return Err(CommandError::WrongArity(ctx.spec.name.to_string()));
     }
-    let count = match ctx.argc() {
-        3 => Some(
-            parse_i64(ctx.arg(2))
-                .and_then(|c| usize::try_from(c).ok())
-                .ok_or_else(|| CommandError::err("value is out of range, must be positive"))?,
-        ),
-        _ => None,
-    };
+    let count = crate::cmd::pop_count(ctx)?;
     let key = ctx.arg(1);
     let Some((list, out)) = list_mut(ctx, key)? else {
         match count {
@@ -118,12 +111,19 @@ pub(super) fn parse_mpop(ctx: &Ctx, numkeys_at: usize) -> Result<MpopArgs, Comma
     Ok(MpopArgs { keys: first..where_at, end, count })
 }
 
-/// Pops from the first non-empty list of `args.keys` (when retrying for a blocked client, from the
-/// ready key only): writes `[key, [elements]]` and propagates `LPOP/RPOP key n`. False when every
-/// list is empty. WRONGTYPE on a first run; a retry skips keys holding other types, as Redis leaves
-/// such clients blocked.
-pub(super) fn mpop_serve(ctx: &mut Ctx, args: &MpopArgs, retry: &Retry) -> Result<bool, CommandError> {
-    for index in args.keys.clone() {
+/// Pops from the first non-empty list among argument indexes `keys` (when retrying for a blocked
+/// client, from the ready key only): writes `[key, element]` (`count` `None`, BLPOP) or
+/// `[key, [elements]]`, and propagates `LPOP/RPOP key` (with the number popped when `count` is
+/// given). False when every list is empty. WRONGTYPE on a first run; a retry skips keys holding other
+/// types, as Redis leaves such clients blocked.
+pub(super) fn pop_first(
+    ctx: &mut Ctx,
+    keys: Range<usize>,
+    end: End,
+    count: Option<usize>,
+    retry: &Retry,
+) -> Result<bool, CommandError> {
+    for index in keys {
         let key = ctx.arg(index);
         if !retry.allows(key) {
             continue;
@@ -136,14 +136,23 @@ pub(super) fn mpop_serve(ctx: &mut Ctx, args: &MpopArgs, retry: &Retry) -> Resul
         };
         out.array(2);
         out.bulk(key);
-        let n = take(list, out, args.end, Some(args.count));
+        let n = take(list, out, end, count);
         let now_empty = list.is_empty();
-        popped(ctx, key, args.end, now_empty);
+        popped(ctx, key, end, now_empty);
         changed_key(ctx, key, n as u64);
-        ctx.propagate(vec![pop_command(args.end), arg_bytes(ctx, index), Bytes::from(n.to_string())]);
+        let mut effect = vec![pop_command(end), arg_bytes(ctx, index)];
+        if count.is_some() {
+            effect.push(Bytes::from(n.to_string()));
+        }
+        ctx.propagate(effect);
         return Ok(true);
     }
     Ok(false)
+}
+
+/// Pops for LMPOP/BLMPOP: `[key, [elements]]` from the first non-empty list of `args.keys`.
+pub(super) fn mpop_serve(ctx: &mut Ctx, args: &MpopArgs, retry: &Retry) -> Result<bool, CommandError> {
+    pop_first(ctx, args.keys.clone(), args.end, Some(args.count), retry)
 }
 
 /// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]

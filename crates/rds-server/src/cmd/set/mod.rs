@@ -12,7 +12,7 @@ use rds_resp::ReplyBuf;
 use rds_storage::set::Set;
 use rds_storage::Value;
 
-use crate::cmd::hash::scan::{scan_cursor, scan_options, write_empty_scan, write_scan_reply};
+use crate::cmd::hash::scan::{scan_and_reply, scan_cursor, scan_options, write_empty_scan};
 use crate::ctx::Ctx;
 use crate::error::{CmdResult, CommandError};
 use crate::notify::{GENERIC, SET};
@@ -182,7 +182,7 @@ pub fn smove(ctx: &mut Ctx) -> CmdResult {
 
 /// SSCAN key cursor [MATCH pattern] [COUNT count]
 pub fn sscan(ctx: &mut Ctx) -> CmdResult {
-    let mut cursor = scan_cursor(ctx)?;
+    let cursor = scan_cursor(ctx)?;
     let key = ctx.arg(1);
     // Option errors only count once the key is known to be a set.
     let options = scan_options(ctx);
@@ -194,22 +194,14 @@ pub fn sscan(ctx: &mut Ctx) -> CmdResult {
         }
     };
     let options = options?;
-    let mut elements = ReplyBuf::new();
-    let (mut visited, mut kept) = (0usize, 0usize);
-    let mut budget = options.bucket_budget();
-    loop {
-        cursor = set.scan(cursor, |member| {
-            visited += 1;
+    scan_and_reply(out, &options, cursor, |cursor, tally| {
+        set.scan(cursor, |member| {
+            tally.visited += 1;
             if options.matches(member) {
-                elements.bulk(member);
-                kept += 1;
+                tally.elements.bulk(member);
+                tally.kept += 1;
             }
-        });
-        if cursor == 0 || budget == 0 || visited >= options.count {
-            break;
-        }
-        budget -= 1;
-    }
-    write_scan_reply(out, cursor, kept, &elements);
+        })
+    });
     Ok(())
 }

@@ -74,14 +74,7 @@ fn zpop(ctx: &mut Ctx, max: bool) -> CmdResult {
     if ctx.argc() > 3 {
         return Err(CommandError::Syntax);
     }
-    let count = match ctx.argc() {
-        3 => Some(
-            parse_i64(ctx.arg(2))
-                .and_then(|c| usize::try_from(c).ok())
-                .ok_or_else(|| CommandError::err("value is out of range, must be positive"))?,
-        ),
-        _ => None,
-    };
+    let count = crate::cmd::pop_count(ctx)?;
     let key = ctx.arg(1);
     let Some((zset, out)) = write_zset(ctx, key)? else {
         ctx.out().array(0);

@@ -6,7 +6,7 @@ use rds_storage::Value;
 
 use super::{bulk_score, read_zset, reply_score};
 use crate::cmd::hash::random::random_count;
-use crate::cmd::hash::scan::{scan_cursor, scan_options, write_empty_scan, write_scan_reply};
+use crate::cmd::hash::scan::{scan_and_reply, scan_cursor, scan_options, write_empty_scan};
 use crate::ctx::Ctx;
 use crate::error::{CmdResult, CommandError};
 
@@ -107,7 +107,7 @@ fn write_picks(
 /// ZSCAN key cursor [MATCH pattern] [COUNT count]: members and their scores (as `%.17g` strings),
 /// flat; a listpack-encoded set is returned whole with cursor 0.
 pub fn zscan(ctx: &mut Ctx) -> CmdResult {
-    let mut cursor = scan_cursor(ctx)?;
+    let cursor = scan_cursor(ctx)?;
     let key = ctx.arg(1);
     // Option errors only count once the key is known to be a sorted set.
     let options = scan_options(ctx);
@@ -120,24 +120,15 @@ pub fn zscan(ctx: &mut Ctx) -> CmdResult {
         }
     };
     let options = options?;
-    // Encoded into a scratch buffer first: the number of elements is only known at the end.
-    let mut elements = ReplyBuf::new();
-    let (mut visited, mut kept) = (0usize, 0usize);
-    let mut budget = options.bucket_budget();
-    loop {
-        cursor = zset.scan(cursor, |member, score| {
-            visited += 2;
+    scan_and_reply(out, &options, cursor, |cursor, tally| {
+        zset.scan(cursor, |member, score| {
+            tally.visited += 2;
             if options.matches(member) {
-                elements.bulk(member);
-                bulk_score(&mut elements, score);
-                kept += 2;
+                tally.elements.bulk(member);
+                bulk_score(&mut tally.elements, score);
+                tally.kept += 2;
             }
-        });
-        if cursor == 0 || budget == 0 || visited >= options.count {
-            break;
-        }
-        budget -= 1;
-    }
-    write_scan_reply(out, cursor, kept, &elements);
+        })
+    });
     Ok(())
 }
