@@ -111,12 +111,16 @@ def main():
     parser.add_argument("--value-size", type=int, default=100)
     parser.add_argument("--requests", type=int, default=400_000)
     parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--rds", default=RDS, help="rds-server binary (to compare builds)")
+    parser.add_argument("--servers", default="rds,redis", help="which of rds,redis to run")
     args = parser.parse_args()
     print(f"GET latency, {args.keys} keys of {args.value_size} bytes, {args.clients} clients, "
           f"{args.requests} requests per run\n")
     print("| server | run | GET/s | p50 ms | p99 ms | max ms | BGSAVEs | one BGSAVE |")
     print("|---|---|---|---|---|---|---|---|")
-    for name, binary in (("rds", RDS), ("redis", shutil.which("redis-server"))):
+    for name, binary in (("rds", args.rds), ("redis", shutil.which("redis-server"))):
+        if name not in args.servers.split(","):
+            continue
         idle, during, saves = measure(binary, args)
         one = f"{sum(saves) / len(saves):.2f} s" if saves else "-"
         for label, run, count in (("idle", idle, "-"), ("during BGSAVE", during, str(len(saves)))):

@@ -2,12 +2,13 @@
 """Persistence numbers of rds against real Redis 7.0, measured side by side.
 
     cargo build --release
-    python3 bench/persistence.py rdb --keys 1000000     # SAVE time, RDB size, startup load time
+    python3 bench/persistence.py rdb --keys 1000000 --loads 5  # SAVE time, RDB size, startup load time
     python3 bench/persistence.py aof --requests 2000000 # redis-benchmark -t set -P 16, appendonly everysec
 
 `rdb` loads the same 1,000,000 mixed keys into each server (60% strings, 10% each of lists, hashes,
 sets and sorted sets of 5 elements, 10% of all keys with a TTL), times SAVE, reports the file size,
-then restarts the server on the file and reports its own "DB loaded from disk" time.
+then restarts each server on its file --loads times (alternating rds and redis) and reports the median
+and range of its own "DB loaded from disk" times, and the median of the per-pair ratios.
 """
 
 import argparse
@@ -17,6 +18,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import tempfile
 import time
@@ -90,29 +92,45 @@ def loaded_seconds(directory):
 
 
 def rdb(args):
+    """SAVE once per server, then restart each on its file `--loads` times, alternating the servers so
+    both see the same machine load; reports the median and range of the load times."""
     commands = mixed_commands(args.keys)
-    print(f"{args.keys} mixed keys\n")
-    print("| server | SAVE | RDB size | load at startup | RSS after load |")
-    print("|---|---|---|---|---|")
-    for name, binary in SERVERS:
-        directory = tempfile.mkdtemp(prefix="rds-persist-bench-")
-        try:
+    print(f"{args.keys} mixed keys, {args.loads} alternating loads per server\n")
+    saved = {}
+    try:
+        for name, binary in SERVERS:
+            directory = tempfile.mkdtemp(prefix="rds-persist-bench-")
+            saved[name] = {"dir": directory, "loads": [], "rss": []}
             proc, port = start(binary, directory)
             fill(port, args.keys, commands)
             started = time.time()
             assert cli(port, "SAVE") == "OK"
-            save = time.time() - started
-            digest = cli(port, "DEBUG", "DIGEST")
+            saved[name]["save"] = time.time() - started
+            saved[name]["digest"] = cli(port, "DEBUG", "DIGEST")
             stop(proc, port)
-            size = os.path.getsize(os.path.join(directory, "dump.rdb"))
-            proc, port = start(binary, directory)
-            assert cli(port, "DEBUG", "DIGEST") == digest
-            with open(f"/proc/{proc.pid}/status") as f:
-                rss = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:")) / 1024
-            stop(proc, port)
-            print(f"| {name} | {save:.3f} s | {size / 1e6:.1f} MB | {loaded_seconds(directory):.3f} s | {rss:.0f} MiB |")
-        finally:
-            shutil.rmtree(directory, ignore_errors=True)
+            saved[name]["size"] = os.path.getsize(os.path.join(directory, "dump.rdb"))
+        for _ in range(args.loads):
+            for name, binary in SERVERS:
+                run = saved[name]
+                proc, port = start(binary, run["dir"])
+                assert cli(port, "DEBUG", "DIGEST") == run["digest"]
+                with open(f"/proc/{proc.pid}/status") as f:
+                    rss = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:")) / 1024
+                stop(proc, port)
+                run["loads"].append(loaded_seconds(run["dir"]))
+                run["rss"].append(rss)
+        print("| server | SAVE | RDB size | load at startup (median) | load range | RSS after load |")
+        print("|---|---|---|---|---|---|")
+        for name, _ in SERVERS:
+            run = saved[name]
+            loads = sorted(run["loads"])
+            print(f"| {name} | {run['save']:.3f} s | {run['size'] / 1e6:.1f} MB | {statistics.median(loads):.3f} s | "
+                  f"{loads[0]:.3f}–{loads[-1]:.3f} s | {statistics.median(run['rss']):.0f} MiB |")
+        ratios = [a / b for a, b in zip(saved["rds"]["loads"], saved["redis"]["loads"])]
+        print(f"\nload time ratio rds/redis, median of {len(ratios)} alternating pairs: {statistics.median(ratios):.2f}")
+    finally:
+        for run in saved.values():
+            shutil.rmtree(run["dir"], ignore_errors=True)
 
 
 def aof(args):
@@ -144,6 +162,7 @@ def main():
     sub = parser.add_subparsers(dest="what", required=True)
     r = sub.add_parser("rdb")
     r.add_argument("--keys", type=int, default=1_000_000)
+    r.add_argument("--loads", type=int, default=5)
     a = sub.add_parser("aof")
     a.add_argument("--requests", type=int, default=2_000_000)
     a.add_argument("--fsync", default="everysec")

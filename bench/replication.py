@@ -9,7 +9,9 @@ from starting the replica until its link is up with every key loaded, once with 
 (RDB file, then `$<len>`) and once diskless (`$EOF:` framing, delay 0).
 
 throughput: `redis-benchmark -t set -P 16` against a master with --replicas replicas of the same kind,
-and against the same master alone; the replicas are checked to have caught up afterwards.
+and against the same master alone; the replicas are checked to have caught up afterwards. While it runs,
+the master's INFO replication is sampled every 50 ms for the replication lag in bytes
+(`master_repl_offset` minus the slowest `slaveN:...,offset=`), reported as median and maximum.
 """
 
 import argparse
@@ -17,6 +19,7 @@ import os
 import socket
 import statistics
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -48,6 +51,41 @@ def info(port, field):
         if line.startswith(field + ":"):
             return line.split(":", 1)[1]
     return ""
+
+
+def lag_bytes(port):
+    """master_repl_offset minus the smallest replica offset the master knows (None without replicas)."""
+    fields = dict(line.split(":", 1) for line in command(port, "INFO", "replication").splitlines() if ":" in line)
+    offsets = [
+        int(part.split("=", 1)[1])
+        for key, value in fields.items()
+        if key.startswith("slave") and key[5:].isdigit()
+        for part in value.split(",")
+        if part.startswith("offset=")
+    ]
+    return int(fields["master_repl_offset"]) - min(offsets) if offsets else None
+
+
+class LagSampler(threading.Thread):
+    """Samples the master's replication lag every 50 ms until stopped."""
+
+    def __init__(self, port):
+        super().__init__(daemon=True)
+        self.port, self.samples, self.done = port, [], threading.Event()
+
+    def run(self):
+        while not self.done.wait(0.05):
+            try:
+                lag = lag_bytes(self.port)
+            except OSError:
+                continue
+            if lag is not None:
+                self.samples.append(lag)
+
+    def stop(self):
+        self.done.set()
+        self.join()
+        return (statistics.median(self.samples), max(self.samples)) if self.samples else (0, 0)
 
 
 def wait_synced(master, replica, keys, timeout=300):
@@ -84,7 +122,7 @@ def fullsync(opts):
     for diskless in (False, True):
         ratios, rds_times, redis_times = [], [], []
         for pair in range(opts.pairs):
-            order = [("rds", RDS), ("redis", "redis-server")]
+            order = [("rds", opts.rds), ("redis", "redis-server")]
             if pair % 2:
                 order.reverse()
             times = {name: fullsync_once(binary, opts.keys, diskless) for name, binary in order}
@@ -108,7 +146,10 @@ def throughput_once(binary, replicas, opts):
             deadline = time.time() + 60
             while info(follower.port, "master_link_status") != "up" and time.time() < deadline:
                 time.sleep(0.01)
+        sampler = LagSampler(master.port)
+        sampler.start()
         replicated = redis_benchmark(master.port, bench)["SET"][0]
+        lag = sampler.stop()
         offset = info(master.port, "master_repl_offset")
         for follower in followers:
             deadline = time.time() + 60
@@ -116,7 +157,7 @@ def throughput_once(binary, replicas, opts):
                 time.sleep(0.01)
             if info(follower.port, "slave_repl_offset") != offset:
                 raise RuntimeError("replica did not catch up")
-        return alone, replicated
+        return alone, replicated, lag
     finally:
         for follower in followers:
             follower.stop()
@@ -136,7 +177,10 @@ def throughput(opts):
     for name, runs in results.items():
         alone = statistics.median(r[0] for r in runs)
         replicated = statistics.median(r[1] for r in runs)
-        print(f"{name:5} SET -P 16: alone {alone:,.0f} rps, with {opts.replicas} replicas {replicated:,.0f} rps")
+        lag_median = statistics.median(r[2][0] for r in runs)
+        lag_max = max(r[2][1] for r in runs)
+        print(f"{name:5} SET -P 16: alone {alone:,.0f} rps, with {opts.replicas} replicas {replicated:,.0f} rps, "
+              f"replication lag median {lag_median:,.0f} bytes, max {lag_max:,.0f} bytes")
     print(f"ratio rds/redis with {opts.replicas} replicas: {statistics.median(ratios):.2f}")
 
 
@@ -146,6 +190,7 @@ def main():
     p = sub.add_parser("fullsync")
     p.add_argument("--keys", type=int, default=1_000_000)
     p.add_argument("--pairs", type=int, default=3)
+    p.add_argument("--rds", default=RDS, help="rds-server binary (to compare builds)")
     p = sub.add_parser("throughput")
     p.add_argument("--replicas", type=int, default=2)
     p.add_argument("--requests", type=int, default=2_000_000)
