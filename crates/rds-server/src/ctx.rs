@@ -27,6 +27,9 @@ pub struct Ctx<'a> {
     pub changes: u64,
     /// Effects to propagate instead of `argv`, when the handler rewrote them.
     pub effects: Option<Vec<Vec<Bytes>>>,
+    /// Argument positions of the keys the command modified, when the handler names them (Redis's
+    /// `signalModifiedKey`); `None` stands for every key the key specs mark as written.
+    pub modified: Option<Vec<usize>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -143,6 +146,14 @@ impl<'a> Ctx<'a> {
     /// Records `n` changes to the dataset (drives `dirty` and propagation).
     pub fn changed(&mut self, n: u64) {
         self.changes += n;
+    }
+
+    /// Names the key at argument `index` as modified, for WATCH and blocked clients. A command whose
+    /// written keys are not all modified on every change (DEL of keys partly missing, SMOVE into a set
+    /// already holding the member, a pop from the first non-empty of several keys) names the ones it
+    /// changed; the others leave the default, every written key.
+    pub fn modified_key(&mut self, index: usize) {
+        self.modified.get_or_insert_with(Vec::new).push(index);
     }
 
     /// Propagates `argv` as this command's effect instead of the original arguments (may be called

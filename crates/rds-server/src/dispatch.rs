@@ -223,9 +223,9 @@ pub fn call(server: &mut ServerState, session: &mut Session, argv: &[Bytes], spe
     let start_us = now_us();
     let now = start_us / 1000;
     let db_index = session.db;
-    let mut ctx = Ctx { server, session, argv, spec, now_ms: now, changes: 0, effects: None };
+    let mut ctx = Ctx { server, session, argv, spec, now_ms: now, changes: 0, effects: None, modified: None };
     let result = cmd::handler(spec.id)(&mut ctx);
-    let Ctx { changes, effects, .. } = ctx;
+    let Ctx { changes, effects, modified, .. } = ctx;
     if let Err(error) = &result {
         reply_error(server, session, error);
     }
@@ -235,8 +235,17 @@ pub fn call(server: &mut ServerState, session: &mut Session, argv: &[Bytes], spe
         // Only WATCH and blocked clients care which keys were written: skip the key-spec walk (and its
         // allocations) when there are neither.
         if !server.watches.is_empty() || !server.blocking.is_empty() {
-            for position in spec.written_keys(argv) {
-                server.key_touched(db_index, &argv[position]);
+            match modified {
+                Some(positions) => {
+                    for position in positions {
+                        server.key_touched(db_index, &argv[position]);
+                    }
+                }
+                None => {
+                    for position in spec.written_keys(argv) {
+                        server.key_touched(db_index, &argv[position]);
+                    }
+                }
             }
         }
         // Without a consumer (no replica, no AOF) the effects would be dropped: skip copying them.

@@ -87,6 +87,7 @@ pub fn del(ctx: &mut Ctx) -> CmdResult {
         db.expire_if_needed(key, now, mode);
         if db.remove(key).is_some() {
             deleted += 1;
+            ctx.modified_key(index);
             ctx.notify(GENERIC, "del", key);
         }
     }

@@ -140,6 +140,7 @@ pub(super) fn pop_first(
         let now_empty = list.is_empty();
         popped(ctx, key, end, now_empty);
         changed_key(ctx, key, n as u64);
+        ctx.modified_key(index);
         let mut effect = vec![pop_command(end), arg_bytes(ctx, index)];
         if count.is_some() {
             effect.push(Bytes::from(n.to_string()));

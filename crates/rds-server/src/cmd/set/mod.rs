@@ -173,7 +173,9 @@ pub fn smove(ctx: &mut Ctx) -> CmdResult {
         }
     };
     ctx.changed(1 + u64::from(added));
+    ctx.modified_key(1);
     if added {
+        ctx.modified_key(2);
         ctx.notify(SET, "sadd", destination);
     }
     ctx.out().int(1);

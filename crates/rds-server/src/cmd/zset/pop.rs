@@ -142,6 +142,7 @@ fn pop_first(
         let emptied = zset.is_empty();
         ctx.notify(ZSET, pop_event(max), key);
         changed_key(ctx, key, n as u64);
+        ctx.modified_key(index);
         delete_if_empty(ctx, key, emptied);
         return Ok(Some((index, n)));
     }
