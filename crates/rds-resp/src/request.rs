@@ -106,12 +106,27 @@ enum State {
 pub struct RequestDecoder {
     state: State,
     consumed: usize,
+    /// Emptied argument vectors of executed requests, reused so a pipelined request allocates none.
+    spare: Vec<Vec<Bytes>>,
 }
+
+/// Argument vectors kept for reuse at most.
+const MAX_SPARE_ARGVS: usize = 128;
+/// Argument vectors larger than this are freed rather than kept (a huge MSET must not pin memory).
+const MAX_SPARE_CAPACITY: usize = 16;
 
 impl RequestDecoder {
     /// A decoder at the start of a request.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Takes back an executed request's arguments, so the next request reuses the vector.
+    pub fn recycle(&mut self, mut argv: Vec<Bytes>) {
+        if argv.capacity() <= MAX_SPARE_CAPACITY && self.spare.len() < MAX_SPARE_ARGVS {
+            argv.clear();
+            self.spare.push(argv);
+        }
     }
 
     /// True when part of a request has been read but not all of it.
@@ -174,7 +189,8 @@ impl RequestDecoder {
             return Ok(Progress::Skipped);
         }
         let remaining = usize::try_from(count).map_err(|_| ProtocolError::InvalidMultibulkLength)?;
-        let argv = Vec::with_capacity(remaining.min(MAX_PREALLOC_ARGS));
+        let mut argv = self.spare.pop().unwrap_or_default();
+        argv.reserve(remaining.min(MAX_PREALLOC_ARGS));
         self.state = State::Multibulk { remaining, argv, bulk_len: None };
         Ok(Progress::Started)
     }

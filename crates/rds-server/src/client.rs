@@ -367,6 +367,10 @@ pub struct Session {
     /// Set by dispatch when a client pause holds the command back: it has not run and must be sent
     /// to dispatch again once the pause ends.
     pub postponed: bool,
+    /// Set by a connection for the length of one batch of pipelined requests: the clock reading (µs)
+    /// at which the next command starts, which is where the previous one ended, so a pipelined
+    /// command costs one clock read instead of two. `None` outside a batch: commands read the clock.
+    pub clock_us: Option<u64>,
 }
 
 /// A transaction being queued.
@@ -412,6 +416,7 @@ impl Session {
             handover: false,
             last_spec: None,
             postponed: false,
+            clock_us: None,
         }
     }
 }

@@ -242,6 +242,7 @@ impl Connection {
             return BatchEnd::Close;
         }
         let input_before = self.inbuf.len();
+        self.session.clock_us = Some(crate::state::now_us());
         let end = loop {
             let limits = RequestLimits {
                 max_bulk_len: state.settings.proto_max_bulk_len,
@@ -257,6 +258,7 @@ impl Connection {
                         self.queued.push_front(request);
                         break BatchEnd::Blocked(None);
                     }
+                    self.decoder.recycle(request.argv);
                     if self.session.handover {
                         break BatchEnd::Handover;
                     }
@@ -278,6 +280,7 @@ impl Connection {
                 }
             }
         };
+        self.session.clock_us = None;
         // The batch's writes reach the AOF (and with `appendfsync always` the disk) before its replies.
         crate::persist::after_batch(&mut state);
         self.aof_barrier = crate::persist::aof::barrier(&mut state);

@@ -220,7 +220,7 @@ fn check_pubsub_context(server: &ServerState, session: &Session, spec: &CommandS
 
 /// Runs the handler and the shared bookkeeping (Redis's `call`).
 pub fn call(server: &mut ServerState, session: &mut Session, argv: &[Bytes], spec: &'static CommandSpec) {
-    let start_us = now_us();
+    let start_us = session.clock_us.unwrap_or_else(now_us);
     let now = start_us / 1000;
     let db_index = session.db;
     let mut ctx = Ctx { server, session, argv, spec, now_ms: now, changes: 0, effects: None, modified: None };
@@ -256,7 +256,11 @@ pub fn call(server: &mut ServerState, session: &mut Session, argv: &[Bytes], spe
     if let Some(effects) = effects.filter(|_| server.effects.is_enabled()) {
         server.pending_effects.extend(effects.into_iter().map(|effect| (db_index, effect)));
     }
-    let duration_us = now_us().saturating_sub(start_us);
+    let end_us = now_us();
+    if session.clock_us.is_some() {
+        session.clock_us = Some(end_us);
+    }
+    let duration_us = end_us.saturating_sub(start_us);
     // Redis records the memory peak after every command, before the next eviction. Summing the
     // dataset (the deterministic source some tests use) costs O(keys): that source's peak is only
     // raised by the cron and by readers of the figure.
