@@ -238,6 +238,43 @@ pub static DOCS: &[Doc] = &[
         ]),
     doc("bitop", "Perform bitwise operations between strings", "2.6.0", "O(N)")
         .args(&[string("operation"), key("destkey", 0), key("key", 1).multiple()]),
+    doc("bitfield", "Perform arbitrary bitfield integer operations on strings", "3.2.0", "O(1) for each subcommand specified")
+        .args(&[
+            key("key", 0),
+            oneof("operation", &[
+                block("encoding_offset", &[string("encoding"), integer("offset")]).token("GET"),
+                block("write", &[
+                    oneof("wrap_sat_fail", &[
+                        pure("wrap", "WRAP"),
+                        pure("sat", "SAT"),
+                        pure("fail", "FAIL"),
+                    ]).token("OVERFLOW").optional(),
+                    oneof("write_operation", &[
+                        block("encoding_offset_value", &[string("encoding"), integer("offset"), integer("value")])
+                            .token("SET"),
+                        block("encoding_offset_increment", &[
+                            string("encoding"),
+                            integer("offset"),
+                            integer("increment"),
+                        ]).token("INCRBY"),
+                    ]),
+                ]),
+            ]).optional().multiple(),
+        ]),
+    doc(
+        "bitfield_ro",
+        "Perform arbitrary bitfield integer operations on strings. Read-only variant of BITFIELD",
+        "6.0.0",
+        "O(1) for each subcommand specified",
+    )
+    .args(&[
+        key("key", 0),
+        block("encoding_offset", &[string("encoding"), integer("offset")])
+            .token("GET")
+            .optional()
+            .multiple()
+            .multiple_token(),
+    ]),
     doc("lcs", "Find longest common substring", "7.0.0", "O(N*M) where N and M are the lengths of s1 and s2, respectively")
         .args(&[
             key("key1", 0),

@@ -95,6 +95,8 @@ commands! {
     BitCount "bitcount" -2 READONLY, (1, 1, 1) Bitmap [BITMAP] keys[key_at(RO | ACCESS, 1)];
     BitPos "bitpos" -3 READONLY, (1, 1, 1) Bitmap [BITMAP] keys[key_at(RO | ACCESS, 1)];
     BitOp "bitop" -4 WRITE | DENYOOM, (2, -1, 1) Bitmap [BITMAP] keys[key_at(OW | UPDATE, 2), keys_from(RO | ACCESS, 3, -1, 1)];
+    BitField "bitfield" -2 WRITE | DENYOOM, (1, 1, 1) Bitmap [BITMAP] keys[key_at(RW | ACCESS | UPDATE | VARIABLE_FLAGS, 1).notes("This command allows both access and modification of the key")];
+    BitFieldRo "bitfield_ro" -2 READONLY | FAST, (1, 1, 1) Bitmap [BITMAP] keys[key_at(RO | ACCESS, 1)];
     Lcs "lcs" -3 READONLY, (1, 2, 1) String [STRING] keys[keys_from(RO | ACCESS, 1, 1, 1)];
 
     // lists

@@ -1,5 +1,6 @@
 //! Command handlers, one file per family, bound to the command table by one exhaustive match.
 
+pub mod bitfield;
 pub mod bitops;
 pub mod client;
 pub mod command;
@@ -86,6 +87,8 @@ pub fn handler(id: CommandId) -> Handler {
         BitCount => bitops::bitcount,
         BitPos => bitops::bitpos,
         BitOp => bitops::bitop,
+        BitField => bitfield::bitfield,
+        BitFieldRo => bitfield::bitfield_ro,
         Lcs => lcs::lcs,
         LPush => list::lpush,
         RPush => list::rpush,
