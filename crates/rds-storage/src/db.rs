@@ -366,20 +366,27 @@ impl Db {
             let db = snapshot.db;
             let expires = &self.expires;
             let skip = &snapshot.skip;
-            let next = self.keys.scan(snapshot.cursor, |key, entry| {
-                if !skip.contains(key.as_slice()) {
-                    out.push(SnapshotEntry {
-                        db,
-                        key: key.clone(),
-                        value: entry.value.clone(),
-                        expire_ms: expires.get(key).copied(),
-                        access: entry.access,
-                    });
-                    emitted += 1;
-                }
-            });
-            snapshot.cursor = next;
-            snapshot.done = next == 0;
+            let next = self.keys.walk_buckets(
+                snapshot.next_bucket,
+                max_keys - emitted,
+                |entry| entry.value.warm(),
+                |key, entry| {
+                    if skip.is_empty() || !skip.contains(key.as_slice()) {
+                        out.push(SnapshotEntry {
+                            db,
+                            key: key.clone(),
+                            value: entry.value.clone(),
+                            expire_ms: if expires.is_empty() { None } else { expires.get(key).copied() },
+                            access: entry.access,
+                        });
+                        emitted += 1;
+                    }
+                },
+            );
+            match next {
+                Some(bucket) => snapshot.next_bucket = bucket,
+                None => snapshot.done = true,
+            }
         }
         let done = snapshot.done;
         if done {
@@ -400,8 +407,7 @@ impl Db {
         if snapshot.done || snapshot.skip.contains(key) {
             return;
         }
-        let bucket = self.keys.bucket_of(key);
-        if Dict::<Entry>::scan_passed(snapshot.cursor, bucket) {
+        if self.keys.bucket_of(key) < snapshot.next_bucket {
             return;
         }
         let stored = CompactBytes::new(key);

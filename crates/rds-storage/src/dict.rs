@@ -19,6 +19,8 @@ const INITIAL_SIZE: usize = 4;
 const REHASH_STEP: usize = 1;
 /// Most keys [`Dict::warm_many`] warms per call.
 pub const WARM_MAX: usize = 64;
+/// Buckets whose nodes [`Dict::walk_buckets`] loads together.
+const WALK_BATCH: usize = 32;
 
 /// Key first and value last (`repr(C)`): a node spans two cache lines, and [`Dict::warm_many`] touches
 /// one field at each end to bring both in.
@@ -384,15 +386,52 @@ impl<V> Dict<V> {
         self.resize_paused = paused;
     }
 
-    /// The bucket `key` lives in (outside a rehash), as a scan cursor position.
-    pub fn bucket_of(&self, key: &[u8]) -> u64 {
-        (self.hash(key) as usize & self.tables[0].mask()) as u64
+    /// The bucket `key` lives in (outside a rehash): its position in a [`Dict::walk_buckets`] walk.
+    pub fn bucket_of(&self, key: &[u8]) -> usize {
+        self.hash(key) as usize & self.tables[0].mask()
     }
 
-    /// True when a scan whose next cursor is `cursor` has already visited `bucket` (the scan visits
-    /// buckets in increasing order of their bit-reversed index). Only valid while no resize happens.
-    pub fn scan_passed(cursor: u64, bucket: u64) -> bool {
-        bucket.reverse_bits() < cursor.reverse_bits()
+    /// Visits the entries of the buckets from `start` on, in bucket order, until at least `max_entries`
+    /// were visited; returns the next bucket to visit, or `None` after the last one. Bucket positions
+    /// are only stable while no rehash runs, so the caller must have finished any rehash and paused
+    /// resizing ([`Dict::finish_rehash`], [`Dict::pause_resize`]) for the length of the walk.
+    ///
+    /// A walk reads memory no client touched lately, so nearly every node and value is a cache miss.
+    /// Buckets are taken [`WALK_BATCH`] at a time and their first nodes, then what `touch` reads
+    /// behind each node (a value's heap bytes), are loaded in separate passes before `visit` runs:
+    /// the misses of a batch then overlap instead of each waiting for the one before.
+    pub fn walk_buckets(
+        &self,
+        start: usize,
+        max_entries: usize,
+        touch: impl Fn(&V) -> usize,
+        mut visit: impl FnMut(&CompactBytes, &V),
+    ) -> Option<usize> {
+        debug_assert!(self.rehash_index.is_none(), "walk_buckets during a rehash");
+        let buckets = &self.tables[0].buckets;
+        let mut bucket = start;
+        let mut visited = 0;
+        while bucket < buckets.len() && visited < max_entries {
+            let batch = &buckets[bucket..buckets.len().min(bucket + WALK_BATCH)];
+            let mut warmed = 0;
+            for node in batch.iter().filter_map(|slot| slot.as_deref()) {
+                warmed += node.key.len();
+            }
+            for node in batch.iter().filter_map(|slot| slot.as_deref()) {
+                warmed += touch(&node.value);
+            }
+            std::hint::black_box(warmed);
+            for slot in batch {
+                let mut node = slot.as_deref();
+                while let Some(n) = node {
+                    visit(&n.key, &n.value);
+                    visited += 1;
+                    node = n.next.as_deref();
+                }
+            }
+            bucket += batch.len();
+        }
+        (bucket < buckets.len()).then_some(bucket)
     }
 
     /// Rehashes for about `budget_buckets` buckets; used by the server's cron when idle.

@@ -1,7 +1,7 @@
 //! Point-in-time snapshots without fork: a copy-on-write walk of each database.
 //!
-//! A snapshot walks every database's key table with the rehash-safe scan cursor, a few keys at a time,
-//! while clients keep writing. Table resizing is paused meanwhile, so the cursor tells exactly which
+//! A snapshot walks every database's key table bucket by bucket, a few keys at a time, while clients
+//! keep writing. Table resizing is paused meanwhile, so the next bucket of the walk tells exactly which
 //! buckets were already written out. Before a write changes a key whose bucket the walk has not reached
 //! yet, the database emits the key's old value (its pre-image) and remembers to skip the key when the
 //! walk gets there; keys created after the start are skipped the same way. The result is exactly the
@@ -34,8 +34,8 @@ pub struct SnapshotEntry {
 pub(crate) struct DbSnapshot {
     /// Database number when the snapshot began (SWAPDB moves the state with the data).
     pub db: usize,
-    /// Next scan cursor of the walk.
-    pub cursor: u64,
+    /// The next bucket of the walk (buckets are visited in order; see [`crate::dict::Dict::walk_buckets`]).
+    pub next_bucket: usize,
     /// The walk has covered the whole table.
     pub done: bool,
     /// Keys the walk must skip: already emitted as pre-images, or created after the start.
@@ -44,6 +44,6 @@ pub(crate) struct DbSnapshot {
 
 impl DbSnapshot {
     pub(crate) fn new(db: usize) -> Self {
-        DbSnapshot { db, cursor: 0, done: false, skip: HashSet::new() }
+        DbSnapshot { db, next_bucket: 0, done: false, skip: HashSet::new() }
     }
 }

@@ -70,6 +70,18 @@ impl Value {
         }
     }
 
+    /// Reads the first byte of a string's heap bytes (0 for anything else), to bring them into the
+    /// cache ahead of a copy (see [`crate::dict::Dict::walk_buckets`]).
+    pub fn warm(&self) -> usize {
+        match self {
+            Value::Str(CompactBytes::Heap(bytes)) | Value::Embstr(CompactBytes::Heap(bytes)) => {
+                bytes.first().map_or(0, |b| usize::from(*b))
+            }
+            Value::Raw(bytes) => bytes.first().map_or(0, |b| usize::from(*b)),
+            _ => 0,
+        }
+    }
+
     /// Approximate heap bytes owned by the value, for INFO memory and eviction.
     pub fn heap_size(&self) -> usize {
         match self {

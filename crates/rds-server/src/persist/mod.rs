@@ -33,10 +33,10 @@ use snapshot::{Progress, SnapshotJob, SnapshotResult};
 
 /// Longest the persistence task holds the server lock per step.
 pub const STEP_BUDGET: Duration = Duration::from_millis(1);
-/// Shortest step while clients are busy.
-const MIN_STEP_BUDGET: Duration = Duration::from_micros(100);
-/// A yield that took longer than this means other tasks (clients) ran in between.
-const CONTENDED_YIELD: Duration = Duration::from_micros(30);
+/// Longest step while clients are being served.
+const BUSY_STEP_BUDGET: Duration = Duration::from_micros(200);
+/// Pause after each step while clients are being served (the runtime's timer makes it 1 to 2 ms).
+const BUSY_PAUSE: Duration = Duration::from_millis(1);
 /// Pause while the job waits for its writer thread (a full channel, or the final flush).
 const WRITER_PAUSE: Duration = Duration::from_millis(1);
 
@@ -282,11 +282,13 @@ pub fn finish_jobs(state: &mut ServerState) {
 /// The persistence task: steps the running job, holding the lock at most [`STEP_BUDGET`] at a time,
 /// so BGSAVE never stalls clients.
 ///
-/// Pacing adapts to the clients: after each step the task yields to the runtime, so every client with
-/// work runs before the next step. With nobody waiting the yield returns at once and the walk goes
-/// at full speed; when clients ran meanwhile (the yield took a while), the next step lasts a quarter of
-/// the time they took (at least [`MIN_STEP_BUDGET`]), so their latency stays flat. Only waiting for
-/// the writer thread sleeps.
+/// Pacing follows the clients. With none being served the walk runs flat out, yielding to the runtime
+/// between steps. Once commands ran since the previous step, each step lasts at most
+/// [`BUSY_STEP_BUDGET`] and is followed by a [`BUSY_PAUSE`] sleep, so the walk takes about a sixth of
+/// the thread. Sleeping matters, not only the share: a thread that never sleeps is treated by the
+/// kernel's scheduler as a CPU hog and loses the core for whole time slices (milliseconds) whenever
+/// another thread (the snapshot writer, the clients) wants it, which is what clients' tail latency
+/// showed when the walk only yielded.
 pub async fn run_task(shared: Arc<Shared>) {
     let wake = shared.lock().persist.wake.clone();
     let shutdown = shared.shutdown.clone();
@@ -296,30 +298,31 @@ pub async fn run_task(shared: Arc<Shared>) {
             _ = wake.notified() => {}
         }
         let mut budget = STEP_BUDGET;
+        let mut commands_seen = None;
         loop {
-            let stepped = step(&mut shared.lock(), budget);
-            let yielded = std::time::Instant::now();
-            match stepped {
+            let (stepped, commands) = {
+                let mut state = shared.lock();
+                (step(&mut state, budget), state.stats.commands_processed)
+            };
+            let busy = commands_seen.is_some_and(|seen| seen != commands);
+            commands_seen = Some(commands);
+            let pause = match stepped {
                 Stepped::Idle => break,
-                Stepped::Walking => tokio::task::yield_now().await,
-                Stepped::Waiting => tokio::select! {
+                Stepped::Walking if busy => Some(BUSY_PAUSE),
+                Stepped::Walking => None,
+                Stepped::Waiting => Some(WRITER_PAUSE),
+            };
+            match pause {
+                Some(pause) => tokio::select! {
                     _ = shutdown.cancelled() => return,
-                    _ = tokio::time::sleep(WRITER_PAUSE) => {}
+                    _ = tokio::time::sleep(pause) => {}
                 },
+                None => tokio::task::yield_now().await,
             }
             if shutdown.is_cancelled() {
                 return;
             }
-            if stepped == Stepped::Walking {
-                // Clients ran for `served` between the steps: the walk takes a fifth of that at most,
-                // so they keep about 80% of the thread while busy; idle, it runs flat out.
-                let served = yielded.elapsed();
-                budget = if served > CONTENDED_YIELD {
-                    (served / 4).clamp(MIN_STEP_BUDGET, STEP_BUDGET)
-                } else {
-                    STEP_BUDGET
-                };
-            }
+            budget = if busy { BUSY_STEP_BUDGET } else { STEP_BUDGET };
         }
     }
 }
