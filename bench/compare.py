@@ -106,8 +106,11 @@ def throughput(opts):
                             "-t", test, "-c", str(opts.clients), "-n", str(opts.requests),
                             "-r", str(opts.keyspace), "-P", str(pipeline), "-d", str(opts.size)])
                         cpu = server.cpu_seconds() - before
+                        # LRANGE tests print a row for the LPUSH that fills their list first: keep only
+                        # the requested test's row (its CPU then includes the fill, noted in the docs).
                         for name, (rps, p99) in rows.items():
-                            measured[who][name] = (rps, p99, cpu / opts.requests * 1e9)
+                            if name.lower() == test.lower():
+                                measured[who][name] = (rps, p99, cpu / opts.requests * 1e9)
                 finally:
                     server.stop()
             for test, (rds_rps, rds_p99, rds_cpu) in measured["rds"].items():
