@@ -11,122 +11,41 @@ throughput of both runs, plus how long one BGSAVE took and how many ran.
 """
 
 import argparse
-import csv
-import io
 import os
 import shutil
-import socket
-import subprocess
-import tempfile
+import sys
 import threading
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-RDS = os.path.join(ROOT, "target", "release", "rds-server")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def cli(port, *args):
-    out = subprocess.run(["redis-cli", "-p", str(port), *args], capture_output=True, text=True, check=True)
-    return out.stdout.strip()
-
-
-class Server:
-    """A server on a free port with a throwaway directory."""
-
-    def __init__(self, binary):
-        self.port = free_port()
-        self.dir = tempfile.mkdtemp(prefix="rds-bgsave-bench-")
-        self.log = open(os.path.join(self.dir, "server.log"), "w")
-        args = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                "--dir", self.dir, "--enable-debug-command", "yes"]
-        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            try:
-                if cli(self.port, "PING") == "PONG":
-                    return
-            except subprocess.CalledProcessError:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError(f"{binary} did not start")
-
-    def info(self, field):
-        for line in cli(self.port, "INFO", "persistence").splitlines():
-            if line.startswith(field + ":"):
-                return line.split(":", 1)[1]
-        return ""
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=30)
-        self.log.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import RDS, Conn, Server, cmd, redis_benchmark  # noqa: E402
 
 
 def benchmark(port, args):
-    out = subprocess.run(["redis-benchmark", "-p", str(port), "--csv", "-t", "get", "-n", str(args.requests),
-                          "-c", str(args.clients), "-r", str(args.keys)], capture_output=True, text=True, check=True)
-    row = next(r for r in csv.DictReader(io.StringIO(out.stdout)) if r["test"] == "GET")
+    rows = redis_benchmark(port, ["-t", "get", "-n", str(args.requests), "-c", str(args.clients), "-r", str(args.keys)])
+    row = next(row for title, row in rows.items() if title == "GET")
     return {k: float(row[k]) for k in ("rps", "p50_latency_ms", "p99_latency_ms", "max_latency_ms")}
 
 
-class Connection:
-    """One RESP connection kept open, so polling does not spawn a redis-cli process per call (on two
-    cores that noise alone shows up in the benchmark's tail)."""
-
-    def __init__(self, port):
-        self.sock = socket.create_connection(("127.0.0.1", port))
-        self.buf = b""
-
-    def call(self, *args):
-        out = b"*%d\r\n" % len(args)
-        for arg in args:
-            data = str(arg).encode()
-            out += b"$%d\r\n%s\r\n" % (len(data), data)
-        self.sock.sendall(out)
-        return self._reply()
-
-    def _line(self):
-        while b"\r\n" not in self.buf:
-            self.buf += self.sock.recv(65536)
-        line, self.buf = self.buf.split(b"\r\n", 1)
-        return line
-
-    def _reply(self):
-        line = self._line()
-        if line[:1] == b"$":
-            size = int(line[1:])
-            while len(self.buf) < size + 2:
-                self.buf += self.sock.recv(65536)
-            data, self.buf = self.buf[:size], self.buf[size + 2:]
-            return data.decode()
-        return line[1:].decode()
-
-
 def keep_saving(server, stop, saves):
-    """Issues BGSAVE whenever none runs, until `stop` is set; records each save's duration."""
-    conn = Connection(server.port)
+    """Issues BGSAVE whenever none runs, until `stop` is set; records each save's duration. Polls over
+    one kept connection: spawning a redis-cli per poll would load the two cores during these runs only."""
+    conn = Conn(server.port, timeout=60)
     while not stop.is_set():
         started = time.time()
-        if not conn.call("BGSAVE").startswith("Background saving started"):
+        if not conn.cmd("BGSAVE").startswith("Background saving started"):
             time.sleep(0.01)
             continue
-        while "rdb_bgsave_in_progress:1" in conn.call("INFO", "persistence"):
+        while "rdb_bgsave_in_progress:1" in conn.cmd("INFO", "persistence"):
             time.sleep(0.01)
         saves.append(time.time() - started)
-    conn.sock.close()
+    conn.close()
 
 
 def measure(binary, args):
-    server = Server(binary)
+    server = Server(binary, ["--enable-debug-command", "yes"])
     try:
-        cli(server.port, "DEBUG", "POPULATE", str(args.keys), "key", str(args.value_size))
+        cmd(server.port, "DEBUG", "POPULATE", args.keys, "key", args.value_size, timeout=600)
         idle = benchmark(server.port, args)
         stop, saves = threading.Event(), []
         saver = threading.Thread(target=keep_saving, args=(server, stop, saves))

@@ -12,78 +12,14 @@ pair are meaningful; the median over pairs is reported.
 """
 
 import argparse
-import csv
-import io
 import os
-import shutil
 import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-RDS = os.path.join(ROOT, "target", "release", "rds-server")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """A server process on a free port with a throwaway directory."""
-
-    def __init__(self, binary, extra=()):
-        self.port = free_port()
-        self.dir = tempfile.mkdtemp(prefix="rds-bench-")
-        args = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                "--dir", self.dir, *extra]
-        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as s:
-                    s.sendall(b"PING\r\n")
-                    if s.recv(16).startswith(b"+PONG"):
-                        return
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"{binary} did not start")
-
-    def status(self, field):
-        with open(f"/proc/{self.proc.pid}/status") as f:
-            for line in f:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1]) * 1024
-        return 0
-
-    def cpu_seconds(self):
-        with open(f"/proc/{self.proc.pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def redis_benchmark(port, args):
-    out = subprocess.run(["redis-benchmark", "-p", str(port), "--csv", *args], capture_output=True, text=True,
-                         timeout=900, check=True).stdout
-    rows = {}
-    for row in csv.DictReader(io.StringIO(out)):
-        name = row["test"].split(" ")[0]
-        rows[name] = (float(row["rps"]), float(row["p99_latency_ms"]))
-    return rows
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import RDS, Server, encode, redis_benchmark  # noqa: E402
 
 
 def throughput(opts):
@@ -108,9 +44,11 @@ def throughput(opts):
                         cpu = server.cpu_seconds() - before
                         # LRANGE tests print a row for the LPUSH that fills their list first: keep only
                         # the requested test's row (its CPU then includes the fill, noted in the docs).
-                        for name, (rps, p99) in rows.items():
+                        for title, row in rows.items():
+                            name = title.split(" ")[0]
                             if name.lower() == test.lower():
-                                measured[who][name] = (rps, p99, cpu / opts.requests * 1e9)
+                                measured[who][name] = (float(row["rps"]), float(row["p99_latency_ms"]),
+                                                       cpu / opts.requests * 1e9)
                 finally:
                     server.stop()
             for test, (rds_rps, rds_p99, rds_cpu) in measured["rds"].items():
@@ -118,8 +56,8 @@ def throughput(opts):
                 results.setdefault((test, pipeline), []).append(
                     (rds_rps, redis_rps, rds_p99, redis_p99, rds_cpu, redis_cpu))
             print(f"pair {pair + 1} -P {pipeline}: done", file=sys.stderr)
-    print(f"| test | -P | rds rps | redis rps | rps ratio | p99 ratio | rds CPU ns/req | redis CPU ns/req "
-          f"| efficiency (redis CPU / rds CPU) |")
+    print("| test | -P | rds rps | redis rps | rps ratio | p99 ratio | rds CPU ns/req | redis CPU ns/req "
+          "| efficiency (redis CPU / rds CPU) |")
     print("|---|---|---|---|---|---|---|---|---|")
 
     def ratio(a, b):
@@ -157,12 +95,7 @@ def load_pipelined(port, commands, batch=1000):
         sock.settimeout(60)
         for start in range(0, len(commands), batch):
             chunk = commands[start:start + batch]
-            payload = bytearray()
-            for argv in chunk:
-                payload += b"*%d\r\n" % len(argv)
-                for arg in argv:
-                    payload += b"$%d\r\n%s\r\n" % (len(arg), arg)
-            sock.sendall(payload)
+            sock.sendall(b"".join(encode(*argv) for argv in chunk))
             replies = 0
             buffered = b""
             while replies < len(chunk):

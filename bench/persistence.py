@@ -12,30 +12,24 @@ and range of its own "DB loaded from disk" times, and the median of the per-pair
 """
 
 import argparse
-import csv
-import io
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-RDS = os.path.join(ROOT, "target", "release", "rds-server")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import RDS, cmd, encode, free_port, redis_benchmark  # noqa: E402
+
 SERVERS = (("rds", RDS), ("redis", shutil.which("redis-server")))
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def cli(port, *args):
-    return subprocess.run(["redis-cli", "-p", str(port), *args], capture_output=True, text=True).stdout.strip()
+def call(port, *args):
+    """One command, patient enough for DEBUG POPULATE and SAVE; None when unreachable."""
+    return cmd(port, *args, timeout=600)
 
 
 def start(binary, directory, extra=()):
@@ -46,23 +40,15 @@ def start(binary, directory, extra=()):
     proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.time() + 120
     while time.time() < deadline:
-        if cli(port, "PING") == "PONG":
+        if call(port, "PING") == "PONG":
             return proc, port
         time.sleep(0.02)
     raise RuntimeError(f"{binary} did not start")
 
 
 def stop(proc, port):
-    cli(port, "SHUTDOWN", "NOSAVE")
+    call(port, "SHUTDOWN", "NOSAVE")
     proc.wait(timeout=60)
-
-
-def resp(*args):
-    out = [b"*%d\r\n" % len(args)]
-    for arg in args:
-        arg = arg if isinstance(arg, bytes) else str(arg).encode()
-        out.append(b"$%d\r\n%s\r\n" % (len(arg), arg))
-    return b"".join(out)
 
 
 def mixed_commands(keys):
@@ -70,19 +56,19 @@ def mixed_commands(keys):
     per_kind = keys // 10
     chunks = []
     for i in range(per_kind):
-        chunks.append(resp("RPUSH", f"list:{i}", "a", "b", "c", i, "elements-of-a-list"))
-        chunks.append(resp("HSET", f"hash:{i}", "name", f"user{i}", "age", i % 90, "city", "Paris"))
-        chunks.append(resp("SADD", f"set:{i}", i, i + 1, i + 2, "member", f"m{i}"))
-        chunks.append(resp("ZADD", f"zset:{i}", 1, "a", 2.5, "b", i, "c", -3, "d", 1e10, "e"))
+        chunks.append(encode("RPUSH", f"list:{i}", "a", "b", "c", i, "elements-of-a-list"))
+        chunks.append(encode("HSET", f"hash:{i}", "name", f"user{i}", "age", i % 90, "city", "Paris"))
+        chunks.append(encode("SADD", f"set:{i}", i, i + 1, i + 2, "member", f"m{i}"))
+        chunks.append(encode("ZADD", f"zset:{i}", 1, "a", 2.5, "b", i, "c", -3, "d", 1e10, "e"))
     for i in range(0, keys * 6 // 10, 10):
-        chunks.append(resp("PEXPIRE", f"str:{i}", 86_400_000))
+        chunks.append(encode("PEXPIRE", f"str:{i}", 86_400_000))
     return b"".join(chunks)
 
 
 def fill(port, keys, commands):
-    cli(port, "DEBUG", "POPULATE", str(keys * 6 // 10), "str", "32")
+    call(port, "DEBUG", "POPULATE", keys * 6 // 10, "str", 32)
     subprocess.run(["redis-cli", "-p", str(port), "--pipe"], input=commands, capture_output=True, check=True)
-    assert int(cli(port, "DBSIZE")) == keys, cli(port, "DBSIZE")
+    assert call(port, "DBSIZE") == keys, call(port, "DBSIZE")
 
 
 def loaded_seconds(directory):
@@ -104,16 +90,16 @@ def rdb(args):
             proc, port = start(binary, directory)
             fill(port, args.keys, commands)
             started = time.time()
-            assert cli(port, "SAVE") == "OK"
+            assert call(port, "SAVE") == "OK"
             saved[name]["save"] = time.time() - started
-            saved[name]["digest"] = cli(port, "DEBUG", "DIGEST")
+            saved[name]["digest"] = call(port, "DEBUG", "DIGEST")
             stop(proc, port)
             saved[name]["size"] = os.path.getsize(os.path.join(directory, "dump.rdb"))
         for _ in range(args.loads):
             for name, binary in SERVERS:
                 run = saved[name]
                 proc, port = start(binary, run["dir"])
-                assert cli(port, "DEBUG", "DIGEST") == run["digest"]
+                assert call(port, "DEBUG", "DIGEST") == run["digest"]
                 with open(f"/proc/{proc.pid}/status") as f:
                     rss = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:")) / 1024
                 stop(proc, port)
@@ -141,12 +127,10 @@ def aof(args):
         directory = tempfile.mkdtemp(prefix="rds-aof-bench-")
         try:
             proc, port = start(binary, directory, ["--appendonly", "yes", "--appendfsync", args.fsync])
-            out = subprocess.run(["redis-benchmark", "-p", str(port), "--csv", "-t", "set", "-P", "16", "-n",
-                                  str(args.requests), "-r", "1000000"], capture_output=True, text=True, check=True)
-            row = next(r for r in csv.DictReader(io.StringIO(out.stdout)) if r["test"] == "SET")
+            row = redis_benchmark(port, ["-t", "set", "-P", "16", "-n", str(args.requests), "-r", "1000000"])["SET"]
             # An automatic rewrite started during the run: let it finish before measuring the files.
             deadline = time.time() + 60
-            while "aof_rewrite_in_progress:1" in cli(port, "INFO", "persistence") and time.time() < deadline:
+            while "aof_rewrite_in_progress:1" in (call(port, "INFO", "persistence") or "") and time.time() < deadline:
                 time.sleep(0.1)
             aof_dir = os.path.join(directory, "appendonlydir")
             size = sum(os.path.getsize(os.path.join(aof_dir, f)) for f in os.listdir(aof_dir))

@@ -16,34 +16,19 @@ the master's INFO replication is sampled every 50 ms for the replication lag in 
 
 import argparse
 import os
-import socket
 import statistics
 import sys
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from compare import RDS, Server, redis_benchmark  # noqa: E402
+from common import RDS, Server, cmd, redis_benchmark  # noqa: E402
 
 
-def command(port, *args, timeout=600):
-    """Sends one command and returns the reply's first line (bulk payloads included for INFO)."""
-    out = b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in (x.encode() for x in args))
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
-        s.sendall(out)
-        data = b""
-        while True:
-            chunk = s.recv(1 << 16)
-            if not chunk:
-                break
-            data += chunk
-            if data.startswith(b"$"):
-                head, _, rest = data.partition(b"\r\n")
-                if len(rest) >= int(head[1:]) + 2:
-                    return rest[: int(head[1:])].decode()
-            elif data.endswith(b"\r\n"):
-                return data.decode().strip()
-    return data.decode()
+def command(port, *args):
+    """One command, patient enough for DEBUG POPULATE; INFO's text, or "" when unreachable."""
+    reply = cmd(port, *args, timeout=600)
+    return "" if reply is None else reply
 
 
 def info(port, field):
@@ -92,7 +77,7 @@ def wait_synced(master, replica, keys, timeout=300):
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:
-            if info(replica.port, "master_link_status") == "up" and command(replica.port, "DBSIZE") == f":{keys}":
+            if info(replica.port, "master_link_status") == "up" and command(replica.port, "DBSIZE") == keys:
                 return True
         except OSError:
             pass
@@ -139,7 +124,7 @@ def throughput_once(binary, replicas, opts):
     followers = []
     try:
         bench = ["-t", "set", "-P", "16", "-n", str(opts.requests), "-r", "100000", "-c", "50"]
-        alone = redis_benchmark(master.port, bench)["SET"][0]
+        alone = float(redis_benchmark(master.port, bench)["SET"]["rps"])
         for _ in range(replicas):
             followers.append(Server(binary, ["--replicaof", "127.0.0.1", str(master.port)]))
         for follower in followers:
@@ -148,7 +133,7 @@ def throughput_once(binary, replicas, opts):
                 time.sleep(0.01)
         sampler = LagSampler(master.port)
         sampler.start()
-        replicated = redis_benchmark(master.port, bench)["SET"][0]
+        replicated = float(redis_benchmark(master.port, bench)["SET"]["rps"])
         lag = sampler.stop()
         offset = info(master.port, "master_repl_offset")
         for follower in followers:

@@ -32,81 +32,11 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from compare import ROOT, Server, free_port  # noqa: E402
+from common import ROOT, Conn, Server, cmd, free_port  # noqa: E402
 
 DOWN_AFTER_MS = 1000
 FAILOVER_TIMEOUT_MS = 10000
 NAME = "mymaster"
-
-
-class Conn:
-    """A blocking RESP2 connection with a minimal reply parser."""
-
-    def __init__(self, port, timeout=2.0):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.buf = b""
-
-    def close(self):
-        self.sock.close()
-
-    def _line(self):
-        while b"\r\n" not in self.buf:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise ConnectionError("closed")
-            self.buf += chunk
-        line, self.buf = self.buf.split(b"\r\n", 1)
-        return line
-
-    def _read(self):
-        line = self._line()
-        kind, rest = line[:1], line[1:]
-        if kind == b"+":
-            return rest.decode()
-        if kind == b"-":
-            return Error(rest.decode())
-        if kind == b":":
-            return int(rest)
-        if kind == b"$":
-            n = int(rest)
-            if n < 0:
-                return None
-            while len(self.buf) < n + 2:
-                chunk = self.sock.recv(65536)
-                if not chunk:
-                    raise ConnectionError("closed")
-                self.buf += chunk
-            data, self.buf = self.buf[:n], self.buf[n + 2:]
-            return data.decode(errors="replace")
-        if kind == b"*":
-            n = int(rest)
-            return None if n < 0 else [self._read() for _ in range(n)]
-        raise ConnectionError(f"bad reply {line!r}")
-
-    def cmd(self, *args):
-        out = b"*%d\r\n" % len(args)
-        for a in args:
-            a = str(a).encode()
-            out += b"$%d\r\n%s\r\n" % (len(a), a)
-        self.sock.sendall(out)
-        return self._read()
-
-
-class Error(str):
-    """An error reply."""
-
-
-def cmd(port, *args, timeout=2.0):
-    """One command on a fresh connection; None when the process cannot be reached."""
-    try:
-        c = Conn(port, timeout)
-        try:
-            return c.cmd(*args)
-        finally:
-            c.close()
-    except OSError:
-        return None
 
 
 def master_addr(port):
