@@ -137,6 +137,24 @@ impl Default for SentinelOptions {
     }
 }
 
+/// The per-master settings a sentinel only stores and passes on: one struct for the configuration
+/// file and the live master, so neither copies the other field by field.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MasterOptions {
+    /// `auth-pass`.
+    pub auth_pass: Option<String>,
+    /// `auth-user`.
+    pub auth_user: Option<String>,
+    /// `notification-script`.
+    pub notification_script: Option<String>,
+    /// `client-reconfig-script`.
+    pub client_reconfig_script: Option<String>,
+    /// `master-reboot-down-after-period` in ms (0: off).
+    pub reboot_down_after_ms: u64,
+    /// `rename-command <command> <renamed>` pairs, in file order.
+    pub rename_commands: Vec<(String, String)>,
+}
+
 /// One `sentinel monitor <name> ...` and the per-master directives and state lines that follow it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MasterConfig {
@@ -154,18 +172,8 @@ pub struct MasterConfig {
     pub failover_timeout_ms: u64,
     /// `parallel-syncs` (default 1).
     pub parallel_syncs: u32,
-    /// `auth-pass`.
-    pub auth_pass: Option<String>,
-    /// `auth-user`.
-    pub auth_user: Option<String>,
-    /// `notification-script`.
-    pub notification_script: Option<String>,
-    /// `client-reconfig-script`.
-    pub client_reconfig_script: Option<String>,
-    /// `master-reboot-down-after-period` (default 0: off).
-    pub master_reboot_down_after_period_ms: u64,
-    /// `rename-command <command> <renamed>` pairs, in file order.
-    pub rename_commands: Vec<(String, String)>,
+    /// The settings a sentinel stores and hands on (also held by the live master).
+    pub options: MasterOptions,
     /// `config-epoch` state line.
     pub config_epoch: u64,
     /// `leader-epoch` state line.
@@ -187,12 +195,7 @@ impl MasterConfig {
             down_after_ms: DEFAULT_DOWN_AFTER_MS,
             failover_timeout_ms: DEFAULT_FAILOVER_TIMEOUT_MS,
             parallel_syncs: DEFAULT_PARALLEL_SYNCS,
-            auth_pass: None,
-            auth_user: None,
-            notification_script: None,
-            client_reconfig_script: None,
-            master_reboot_down_after_period_ms: 0,
-            rename_commands: Vec::new(),
+            options: MasterOptions::default(),
             config_epoch: 0,
             leader_epoch: 0,
             known_replicas: Vec::new(),
@@ -377,16 +380,16 @@ impl SentinelConfig {
                 if !is_executable(value) {
                     return Err("Notification script seems non existing or non executable.");
                 }
-                master.notification_script = Some(value.clone());
+                master.options.notification_script = Some(value.clone());
             }
             "client-reconfig-script" => {
                 if !is_executable(value) {
                     return Err("Client reconfiguration script seems non existing or non executable.");
                 }
-                master.client_reconfig_script = Some(value.clone());
+                master.options.client_reconfig_script = Some(value.clone());
             }
-            "auth-pass" => master.auth_pass = Some(value.clone()),
-            "auth-user" => master.auth_user = Some(value.clone()),
+            "auth-pass" => master.options.auth_pass = Some(value.clone()),
+            "auth-user" => master.options.auth_user = Some(value.clone()),
             "config-epoch" => {
                 master.config_epoch = strtoull(value);
                 let epoch = master.config_epoch;
@@ -394,14 +397,14 @@ impl SentinelConfig {
             }
             "leader-epoch" => master.leader_epoch = strtoull(value),
             "master-reboot-down-after-period" => {
-                master.master_reboot_down_after_period_ms =
+                master.options.reboot_down_after_ms =
                     u64::try_from(atoi(value)).map_err(|_| "negative time parameter.")?
             }
             "rename-command" => {
-                if master.rename_commands.iter().any(|(from, _)| from.eq_ignore_ascii_case(value)) {
+                if master.options.rename_commands.iter().any(|(from, _)| from.eq_ignore_ascii_case(value)) {
                     return Err("Same command renamed multiple times with rename-command.");
                 }
-                master.rename_commands.push((value.clone(), args[3].clone()));
+                master.options.rename_commands.push((value.clone(), args[3].clone()));
             }
             "known-slave" | "known-replica" => {
                 let port = u16::try_from(atoi(&args[3])).map_err(|_| "Invalid port number.")?;
@@ -478,18 +481,18 @@ impl MasterConfig {
             put("parallel-syncs", format!("parallel-syncs {name} {}", self.parallel_syncs), true);
         }
         let optional = [
-            ("notification-script", &self.notification_script),
-            ("client-reconfig-script", &self.client_reconfig_script),
-            ("auth-pass", &self.auth_pass),
-            ("auth-user", &self.auth_user),
+            ("notification-script", &self.options.notification_script),
+            ("client-reconfig-script", &self.options.client_reconfig_script),
+            ("auth-pass", &self.options.auth_pass),
+            ("auth-user", &self.options.auth_user),
         ];
         for (option, value) in optional {
             if let Some(value) = value {
                 put(option, format!("{option} {name} {}", arg(value)), true);
             }
         }
-        if self.master_reboot_down_after_period_ms != 0 {
-            let ms = self.master_reboot_down_after_period_ms;
+        if self.options.reboot_down_after_ms != 0 {
+            let ms = self.options.reboot_down_after_ms;
             put("master-reboot-down-after-period", format!("master-reboot-down-after-period {name} {ms}"), true);
         }
         put("config-epoch", format!("config-epoch {name} {}", self.config_epoch), true);
@@ -500,7 +503,7 @@ impl MasterConfig {
         for (host, port, runid) in &self.known_sentinels {
             put("known-sentinel", format!("known-sentinel {name} {} {port} {}", arg(host), arg(runid)), true);
         }
-        for (from, to) in &self.rename_commands {
+        for (from, to) in &self.options.rename_commands {
             put("rename-command", format!("rename-command {name} {} {}", arg(from), arg(to)), true);
         }
     }

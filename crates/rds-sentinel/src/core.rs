@@ -225,12 +225,7 @@ impl Sentinel {
         let inst = Instance::new(id, SRI_MASTER, mc.name.clone(), addr, down_after, now, link);
         let mut m = Master::new(inst, mc.quorum, i64::try_from(mc.failover_timeout_ms).unwrap_or(i64::MAX));
         m.parallel_syncs = mc.parallel_syncs;
-        m.auth_pass = mc.auth_pass.clone();
-        m.auth_user = mc.auth_user.clone();
-        m.notification_script = mc.notification_script.clone();
-        m.client_reconfig_script = mc.client_reconfig_script.clone();
-        m.master_reboot_down_after_ms = i64::try_from(mc.master_reboot_down_after_period_ms).unwrap_or(0);
-        m.renamed = mc.rename_commands.clone();
+        m.options = mc.options.clone();
         m.config_epoch = mc.config_epoch;
         m.inst.leader_epoch = mc.leader_epoch;
         for (host, port) in &mc.known_replicas {
@@ -393,7 +388,7 @@ impl Sentinel {
     /// An event with a free text; `master` selects the notification script.
     pub fn event(&mut self, level: Level, kind: &str, master: Option<usize>, text: String) {
         let script = if level == Level::Warning {
-            master.and_then(|m| self.masters.get(m)).and_then(|m| m.notification_script.clone())
+            master.and_then(|m| self.masters.get(m)).and_then(|m| m.options.notification_script.clone())
         } else {
             None
         };
@@ -440,12 +435,7 @@ impl Sentinel {
             down_after_ms: u64::try_from(m.inst.down_after_ms).unwrap_or(0),
             failover_timeout_ms: u64::try_from(m.failover_timeout_ms).unwrap_or(0),
             parallel_syncs: m.parallel_syncs,
-            auth_pass: m.auth_pass.clone(),
-            auth_user: m.auth_user.clone(),
-            notification_script: m.notification_script.clone(),
-            client_reconfig_script: m.client_reconfig_script.clone(),
-            master_reboot_down_after_period_ms: u64::try_from(m.master_reboot_down_after_ms).unwrap_or(0),
-            rename_commands: m.renamed.clone(),
+            options: m.options.clone(),
             config_epoch: m.config_epoch,
             leader_epoch: m.inst.leader_epoch,
             known_replicas,

@@ -378,7 +378,7 @@ fn a_busy_master_gets_one_script_kill_once_sdown_then_recovers() {
 #[test]
 fn a_rebooted_master_not_answering_pong_within_the_reboot_period_is_sdown() {
     let mut s = sentinel();
-    s.masters[0].master_reboot_down_after_ms = 500;
+    s.masters[0].options.reboot_down_after_ms = 500;
     let mut t = T0;
     run_master(&mut s, &mut t, T0 + 500, "PONG", MASTER_INFO);
     let _ = kinds(&mut s);

@@ -503,7 +503,7 @@ impl Sentinel {
     /// Queues the client-reconfig-script: `<master> <role> <state> <from-ip> <from-port> <to-ip> <to-port>`.
     pub(crate) fn call_client_reconfig_script(&mut self, m: usize, role: &str, state: &str, from: &Addr, to: &Addr) {
         let master = &self.masters[m];
-        let Some(script) = master.client_reconfig_script.clone() else { return };
+        let Some(script) = master.options.client_reconfig_script.clone() else { return };
         let ah = self.options.announce_hostnames;
         let args = vec![
             master.inst.name.clone(),

@@ -97,7 +97,7 @@ impl Sentinel {
     /// Stores an INFO reply and acts on it.
     pub(crate) fn refresh_instance_info(&mut self, now: i64, m: usize, sel: Sel, info: &str) {
         let report = parse_info(info);
-        let reboot_period = self.masters[m].master_reboot_down_after_ms;
+        let reboot_period = i64::try_from(self.masters[m].options.reboot_down_after_ms).unwrap_or(i64::MAX);
         let Some(inst) = self.masters[m].get_mut(sel) else { return };
         inst.info = Some(info.to_string());
         inst.master_link_down_time = 0;

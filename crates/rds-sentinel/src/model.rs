@@ -2,6 +2,7 @@
 //! Redis's `SRI_*` flags and timestamps. All times are milliseconds on the core's clock (`now_ms`),
 //! which starts at the wall clock and then advances monotonically.
 
+use crate::config::MasterOptions;
 use crate::link::LinkHandle;
 use std::collections::VecDeque;
 use std::net::{IpAddr, ToSocketAddrs};
@@ -425,18 +426,8 @@ pub struct Master {
     /// Bumped whenever the master's address changes, so that answers to is-master-down-by-addr
     /// requests about an older address are not taken for answers about the new one.
     pub address_generation: u64,
-    /// `auth-pass`.
-    pub auth_pass: Option<String>,
-    /// `auth-user`.
-    pub auth_user: Option<String>,
-    /// `notification-script`.
-    pub notification_script: Option<String>,
-    /// `client-reconfig-script`.
-    pub client_reconfig_script: Option<String>,
-    /// `master-reboot-down-after-period`.
-    pub master_reboot_down_after_ms: i64,
-    /// `rename-command` pairs.
-    pub renamed: Vec<(String, String)>,
+    /// The settings stored from the configuration and SENTINEL SET.
+    pub options: MasterOptions,
 }
 
 impl Master {
@@ -457,12 +448,7 @@ impl Master {
             failover_delay_logged: 0,
             promoted: None,
             address_generation: 0,
-            auth_pass: None,
-            auth_user: None,
-            notification_script: None,
-            client_reconfig_script: None,
-            master_reboot_down_after_ms: 0,
-            renamed: Vec::new(),
+            options: MasterOptions::default(),
         }
     }
 
@@ -521,7 +507,11 @@ impl Master {
 
     /// The name to send for `command`, after `rename-command`.
     pub fn map_command<'a>(&'a self, command: &'a str) -> &'a str {
-        self.renamed.iter().find(|(from, _)| from.eq_ignore_ascii_case(command)).map_or(command, |(_, to)| to.as_str())
+        self.options
+            .rename_commands
+            .iter()
+            .find(|(from, _)| from.eq_ignore_ascii_case(command))
+            .map_or(command, |(_, to)| to.as_str())
     }
 }
 

@@ -22,7 +22,7 @@ impl Sentinel {
     fn auth_for(&self, m: usize, sel: Sel) -> (Option<String>, Option<String>) {
         let master = &self.masters[m];
         match sel {
-            Sel::Master | Sel::Replica(_) => (master.auth_user.clone(), master.auth_pass.clone()),
+            Sel::Master | Sel::Replica(_) => (master.options.auth_user.clone(), master.options.auth_pass.clone()),
             Sel::Sentinel(_) => {
                 if self.options.sentinel_pass.is_some() {
                     (self.options.sentinel_user.clone(), self.options.sentinel_pass.clone())
@@ -159,7 +159,7 @@ impl Sentinel {
         let min_reconnect = self.timing.min_link_reconnect_period;
         let publish_period = self.timing.publish_period;
         let info_period = self.timing.info_period;
-        let reboot_period = self.masters[m].master_reboot_down_after_ms;
+        let reboot_period = i64::try_from(self.masters[m].options.reboot_down_after_ms).unwrap_or(i64::MAX);
         let Some(inst) = self.masters[m].get(sel) else { return };
         let down_after = inst.down_after_ms;
         let Some(link) = self.links.get_mut(&inst.link) else { return };

@@ -54,10 +54,10 @@ pub fn instance_reply(s: &Sentinel, now: i64, m: usize, sel: Sel, out: &mut Repl
         fields.push(("quorum", master.quorum.to_string()));
         fields.push(("failover-timeout", master.failover_timeout_ms.to_string()));
         fields.push(("parallel-syncs", master.parallel_syncs.to_string()));
-        if let Some(script) = &master.notification_script {
+        if let Some(script) = &master.options.notification_script {
             fields.push(("notification-script", script.clone()));
         }
-        if let Some(script) = &master.client_reconfig_script {
+        if let Some(script) = &master.options.client_reconfig_script {
             fields.push(("client-reconfig-script", script.clone()));
         }
     }

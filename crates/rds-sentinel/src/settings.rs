@@ -102,7 +102,7 @@ fn set_one(s: &mut Sentinel, m: usize, args: &[Bytes], j: &mut usize) -> SetOutc
         }
         "master-reboot-down-after-period" => {
             let Some(ms) = positive(value, true) else { return SetOutcome::BadArg(*j) };
-            master.master_reboot_down_after_ms = ms;
+            master.options.reboot_down_after_ms = u64::try_from(ms).unwrap_or(0);
         }
         "notification-script" | "client-reconfig-script" => {
             if deny_scripts {
@@ -122,18 +122,18 @@ fn set_one(s: &mut Sentinel, m: usize, args: &[Bytes], j: &mut usize) -> SetOutc
             }
             let path = (!path.is_empty()).then_some(path);
             if option == "notification-script" {
-                master.notification_script = path;
+                master.options.notification_script = path;
             } else {
-                master.client_reconfig_script = path;
+                master.options.client_reconfig_script = path;
             }
         }
         "auth-pass" | "auth-user" => {
             let v = text(value);
             let v = (!v.is_empty()).then_some(v);
             if option == "auth-pass" {
-                master.auth_pass = v;
+                master.options.auth_pass = v;
             } else {
-                master.auth_user = v;
+                master.options.auth_user = v;
             }
             // New credentials take effect on the next connection.
             let ids: Vec<u64> = std::iter::once(&master.inst).chain(&master.replicas).map(|i| i.link).collect();
@@ -153,9 +153,9 @@ fn set_one(s: &mut Sentinel, m: usize, args: &[Bytes], j: &mut usize) -> SetOutc
             if from.is_empty() || to.is_empty() {
                 return SetOutcome::BadArg(if to.is_empty() { *j } else { *j - 1 });
             }
-            master.renamed.retain(|(f, _)| !f.eq_ignore_ascii_case(&from));
+            master.options.rename_commands.retain(|(f, _)| !f.eq_ignore_ascii_case(&from));
             if from != to {
-                master.renamed.push((from.clone(), to.clone()));
+                master.options.rename_commands.push((from.clone(), to.clone()));
             }
             return SetOutcome::Done(vec![original, from, to]);
         }
