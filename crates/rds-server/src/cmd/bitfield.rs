@@ -71,10 +71,11 @@ fn run(ctx: &mut Ctx, read_only: bool) -> CmdResult {
     let needed = usize::try_from(highest_write >> 3)
         .map_err(|_| CommandError::err("bit offset is not an integer or out of range"))?
         + 1;
-    if ctx.lookup_write(key).is_none() {
-        ctx.set_value(key, Value::Raw(vec![0; needed]));
-    }
-    let bytes = ctx.lookup_write(key).and_then(make_raw).ok_or(CommandError::WrongType)?;
+    let mut created = None;
+    let bytes = match ctx.lookup_write(key) {
+        Some(value) => make_raw(value).ok_or(CommandError::WrongType)?,
+        None => created.insert(Vec::new()),
+    };
     if bytes.len() < needed {
         bytes.resize(needed, 0);
     }
@@ -101,6 +102,9 @@ fn run(ctx: &mut Ctx, read_only: bool) -> CmdResult {
             }
         };
         replies.push(reply);
+    }
+    if let Some(bytes) = created {
+        ctx.set_value(key, Value::Raw(bytes));
     }
     if changes > 0 {
         ctx.changed(changes);

@@ -176,6 +176,8 @@ fn apply(shared: &Arc<Shared>, session: &mut Session, link: &mut Link) -> Result
     let base = state.effects.offset;
     let mut applied = 0usize;
     let mut acks = Vec::new();
+    // One clock read per applied command, as for a client's pipelined batch (see `Session::clock_us`).
+    session.clock_us = Some(crate::state::now_us());
     loop {
         let limits =
             RequestLimits { max_bulk_len: state.settings.proto_max_bulk_len, authenticated: true, from_master: true };
@@ -198,6 +200,7 @@ fn apply(shared: &Arc<Shared>, session: &mut Session, link: &mut Link) -> Result
         }
         session.reply.buf.clear();
         link.in_multi += request.wire_len;
+        link.decoder.recycle(request.argv);
         if let Some(master) = state.repl.link.as_mut().filter(|l| l.ack_requested) {
             master.ack_requested = false;
             acks.push(base + applied as u64);
@@ -206,6 +209,7 @@ fn apply(shared: &Arc<Shared>, session: &mut Session, link: &mut Link) -> Result
             applied += std::mem::take(&mut link.in_multi);
         }
     }
+    session.clock_us = None;
     let bytes = link.raw.split_to(applied.min(link.raw.len()));
     state.effects.offset = base + bytes.len() as u64;
     feed_bytes(state, &bytes);
