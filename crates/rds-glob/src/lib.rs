@@ -124,6 +124,13 @@ fn match_class(pattern: &[u8], mut pi: usize, c: u8, nocase: bool) -> (bool, usi
 mod tests {
     use super::glob_match;
 
+    /// Asserts each `(pattern, text, expected match)`.
+    fn check(cases: &[(&str, &str, bool)], nocase: bool) {
+        for (pattern, text, expected) in cases {
+            assert_eq!(glob_match(pattern.as_bytes(), text.as_bytes(), nocase), *expected, "{pattern} ~ {text}");
+        }
+    }
+
     #[test]
     fn matches_like_redis() {
         let cases: &[(&str, &str, bool)] = &[
@@ -147,9 +154,7 @@ mod tests {
             ("[", "ab", false),
             ("a\\", "ab", false),
         ];
-        for (pattern, text, expected) in cases {
-            assert_eq!(glob_match(pattern.as_bytes(), text.as_bytes(), false), *expected, "{pattern} ~ {text}");
-        }
+        check(cases, false);
         assert!(glob_match(b"HELLO", b"hello", true));
     }
 
@@ -200,9 +205,7 @@ mod tests {
             ("\\", "\\", true),
             ("port*", "port", true),
         ];
-        for (pattern, string, want) in cases {
-            assert_eq!(glob_match(pattern.as_bytes(), string.as_bytes(), true), *want, "{pattern} ~ {string}");
-        }
+        check(cases, true);
     }
 
     #[test]
