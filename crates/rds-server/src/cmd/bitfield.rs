@@ -81,24 +81,27 @@ fn run(ctx: &mut Ctx, read_only: bool) -> CmdResult {
     }
     let mut replies = Vec::with_capacity(ops.len());
     let mut changes = 0;
+    // Writes a SET or INCRBY result, unless it overflowed under OVERFLOW FAIL (the reply is then null).
+    let mut store = |bytes: &mut Vec<u8>, op: &FieldOp, (new, overflowed): (i64, bool)| {
+        if overflowed && op.overflow == Overflow::Fail {
+            return None;
+        }
+        write_field(bytes, op.field, op.offset, new);
+        changes += 1;
+        Some(new)
+    };
     for op in &ops {
+        let old = read_field(bytes, op.field, op.offset);
         let reply = match op.op {
-            Op::Get => Some(read_field(bytes, op.field, op.offset)),
-            Op::Set(value) | Op::IncrBy(value) => {
-                let old = read_field(bytes, op.field, op.offset);
-                let (new, overflowed) = match op.op {
-                    Op::IncrBy(increment) => add_with_overflow(op.field, i128::from(old), increment, op.overflow),
-                    // Redis checks an unsigned field's new value as a u64: -1 is too big, not too small.
-                    _ if !op.field.signed => add_with_overflow(op.field, i128::from(value as u64), 0, op.overflow),
-                    _ => add_with_overflow(op.field, i128::from(value), 0, op.overflow),
-                };
-                if overflowed && op.overflow == Overflow::Fail {
-                    None
-                } else {
-                    write_field(bytes, op.field, op.offset, new);
-                    changes += 1;
-                    Some(if matches!(op.op, Op::Set(_)) { old } else { new })
-                }
+            Op::Get => Some(old),
+            // SET replies the old value. Redis checks an unsigned field's new value as a u64: -1 is
+            // too big for it, not too small.
+            Op::Set(value) => {
+                let value = if op.field.signed { i128::from(value) } else { i128::from(value as u64) };
+                store(bytes, op, add_with_overflow(op.field, value, 0, op.overflow)).map(|_| old)
+            }
+            Op::IncrBy(increment) => {
+                store(bytes, op, add_with_overflow(op.field, i128::from(old), increment, op.overflow))
             }
         };
         replies.push(reply);
