@@ -237,6 +237,7 @@ impl Connection {
     /// Executes the complete requests in the input buffer under one lock acquisition.
     fn execute_batch(&mut self) -> BatchEnd {
         let shared = self.shared.clone();
+        shared.busy_poll.note_batch();
         let mut state = shared.lock();
         if !self.absorb_outbox(&mut state) {
             return BatchEnd::Close;

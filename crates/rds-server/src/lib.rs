@@ -3,6 +3,7 @@
 //! Layout:
 //! - [`server`]: startup, listeners, cron, shutdown.
 //! - [`conn`]: one task per connection; batches pipelined requests under one lock.
+//! - [`busy_poll`]: keeps the event loop polling instead of sleeping while clients keep it busy.
 //! - [`dispatch`]: table-driven checks, handler call, propagation and stats.
 //! - [`ctx`]: what handlers see; [`cmd`]: the handlers, one file per command family.
 //! - [`state`], [`client`], [`propagate`], [`monitor`]: server state, clients, the effect stream,
@@ -14,6 +15,7 @@
 //! `rds-server` binary.
 
 pub mod blocking;
+pub mod busy_poll;
 pub mod client;
 pub mod cmd;
 pub mod conn;

@@ -122,6 +122,8 @@ impl Server {
             tokio::spawn(accept_loop(self.shared.clone(), listener));
         }
         tokio::spawn(cron(self.shared.clone()));
+        let busy = self.shared.clone();
+        tokio::spawn(async move { busy.busy_poll.run(busy.shutdown.clone()).await });
         tokio::spawn(crate::persist::run_task(self.shared.clone()));
         if let Some(load) = pending_load {
             if let Err(error) = load.await {

@@ -415,12 +415,14 @@ pub struct Shared {
     state: Mutex<ServerState>,
     /// Cancelled when the server shuts down.
     pub shutdown: CancellationToken,
+    /// Keeps the event loop polling while clients keep it busy.
+    pub busy_poll: crate::busy_poll::BusyPoll,
 }
 
 impl Shared {
     /// Wraps `state`.
     pub fn new(state: ServerState) -> Arc<Self> {
-        Arc::new(Shared { state: Mutex::new(state), shutdown: CancellationToken::new() })
+        Arc::new(Shared { state: Mutex::new(state), shutdown: CancellationToken::new(), busy_poll: Default::default() })
     }
 
     /// Locks the state. A panic while holding the lock cannot leave the keyspace half-updated in a way
