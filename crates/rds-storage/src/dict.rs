@@ -186,7 +186,13 @@ impl<V> Dict<V> {
         }
         let mut hashes = [0u64; WARM_MAX];
         let mut count = 0;
+        let mut previous: Option<&[u8]> = None;
         for key in keys.take(WARM_MAX) {
+            // Pipelines often repeat one key (RPUSH, SPOP, HSET on one collection): hash it once.
+            if previous == Some(key) {
+                continue;
+            }
+            previous = Some(key);
             hashes[count] = self.hash(key);
             count += 1;
         }
