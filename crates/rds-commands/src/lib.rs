@@ -197,20 +197,19 @@ impl<Id> CommandSpec<Id> {
     /// Argument positions of the keys in an `argc`-argument call, from the legacy (first, last, step)
     /// triple: exact for commands without MOVABLE_KEYS.
     pub fn key_positions(&self, argc: usize) -> Vec<usize> {
-        if self.first_key <= 0 || argc == 0 {
-            return Vec::new();
-        }
-        let argc = i64::try_from(argc).unwrap_or(i64::MAX);
-        let first = i64::from(self.first_key);
-        let last = if self.last_key < 0 { argc + i64::from(self.last_key) } else { i64::from(self.last_key) };
-        let step = i64::from(self.key_step.max(1));
-        let mut positions = Vec::new();
-        let mut pos = first;
-        while pos <= last && pos < argc {
-            positions.push(usize::try_from(pos).unwrap_or(0));
-            pos += step;
-        }
-        positions
+        self.key_position_iter(argc).collect()
+    }
+
+    /// [`CommandSpec::key_positions`] without allocating.
+    pub fn key_position_iter(&self, argc: usize) -> std::iter::StepBy<std::ops::Range<usize>> {
+        let first = usize::try_from(self.first_key).unwrap_or(0);
+        let last = match usize::try_from(self.last_key) {
+            Ok(last) => last,
+            Err(_) => argc.saturating_sub(self.last_key.unsigned_abs() as usize),
+        };
+        let end = if first == 0 { 0 } else { last.saturating_add(1).min(argc) };
+        let step = usize::try_from(self.key_step).unwrap_or(1).max(1);
+        (first..end).step_by(step)
     }
 }
 
@@ -349,6 +348,10 @@ mod tests {
         let del = spec(CommandId::Del);
         assert_eq!(del.key_positions(4), vec![1, 2, 3]);
         assert_eq!(spec(CommandId::Ping).key_positions(2), Vec::<usize>::new());
+        // A negative last key counts from the end: BLPOP's timeout is not a key.
+        let blpop = spec(CommandId::BLPop);
+        assert_eq!(blpop.key_positions(4), vec![1, 2]);
+        assert_eq!(blpop.key_positions(1), Vec::<usize>::new());
     }
 
     #[test]

@@ -332,8 +332,8 @@ impl Connection {
             }
         }
         if self.queued.len() > 1 {
-            if let Some(db) = state.keyspace.dbs.get(self.session.db) {
-                let warmed = db.warm_many(self.queued.iter().filter_map(|r| r.argv.get(1)).map(|key| key.as_ref()));
+            if let Some(db) = state.keyspace.dbs.get(self.session.db).filter(|db| !db.is_empty()) {
+                let warmed = warm_keys(db, &self.queued, self.session.last_spec);
                 std::hint::black_box(warmed + warm_members(db, &self.queued));
             }
         }
@@ -369,6 +369,57 @@ impl Connection {
             }
         }
         ok
+    }
+}
+
+/// Warms the keys of the queued requests, [`rds_storage::dict::WARM_MAX`] at a time.
+fn warm_keys(
+    db: &rds_storage::Db,
+    queued: &VecDeque<Request>,
+    last_spec: Option<&'static rds_commands::CommandSpec>,
+) -> usize {
+    const MAX: usize = rds_storage::dict::WARM_MAX;
+    let mut keys: [&[u8]; MAX] = [&[]; MAX];
+    let (mut count, mut warmed) = (0, 0);
+    for request in queued {
+        for_each_key(&request.argv, last_spec, |key| {
+            if count == MAX {
+                warmed += db.warm_many(keys.iter().copied());
+                count = 0;
+            }
+            keys[count] = key;
+            count += 1;
+        });
+    }
+    warmed + db.warm_many(keys[..count].iter().copied())
+}
+
+/// Calls `f` with each key of a request. Up to three arguments the second is taken as the key
+/// without a table lookup (GET, SET, INCR, HSET ...; warming a non-key costs only the warming);
+/// longer requests use their command's (first, last, step) positions, so the keys of MSET and MGET
+/// after the first are warmed too. `last_spec` is the connection's last command, which most
+/// pipelines repeat, saving the lookup.
+fn for_each_key<'a>(
+    argv: &'a [bytes::Bytes],
+    last_spec: Option<&'static rds_commands::CommandSpec>,
+    mut f: impl FnMut(&'a [u8]),
+) {
+    if argv.len() <= 3 {
+        if let Some(key) = argv.get(1) {
+            f(key);
+        }
+        return;
+    }
+    let spec = argv.first().and_then(|name| match last_spec {
+        Some(spec) if name.eq_ignore_ascii_case(spec.name.as_bytes()) => Some(spec),
+        _ => rds_commands::lookup(name),
+    });
+    if let Some(spec) = spec.filter(|spec| !spec.has(rds_commands::flags::MOVABLE_KEYS)) {
+        for position in spec.key_position_iter(argv.len()) {
+            if let Some(key) = argv.get(position) {
+                f(key);
+            }
+        }
     }
 }
 
