@@ -76,18 +76,23 @@ fn run(ctx: &mut Ctx, read_only: bool) -> CmdResult {
         Some(value) => make_raw(value).ok_or(CommandError::WrongType)?,
         None => created.insert(Vec::new()),
     };
+    // As in Redis, a write counts as a change when the string was created or grown (a new key starts
+    // empty), or when the field's value differs.
+    let grown = bytes.len() < needed;
     if bytes.len() < needed {
         bytes.resize(needed, 0);
     }
     let mut replies = Vec::with_capacity(ops.len());
     let mut changes = 0;
     // Writes a SET or INCRBY result, unless it overflowed under OVERFLOW FAIL (the reply is then null).
-    let mut store = |bytes: &mut Vec<u8>, op: &FieldOp, (new, overflowed): (i64, bool)| {
+    let mut store = |bytes: &mut Vec<u8>, op: &FieldOp, old: i64, (new, overflowed): (i64, bool)| {
         if overflowed && op.overflow == Overflow::Fail {
             return None;
         }
         write_field(bytes, op.field, op.offset, new);
-        changes += 1;
+        if grown || new != old {
+            changes += 1;
+        }
         Some(new)
     };
     for op in &ops {
@@ -98,10 +103,10 @@ fn run(ctx: &mut Ctx, read_only: bool) -> CmdResult {
             // too big for it, not too small.
             Op::Set(value) => {
                 let value = if op.field.signed { i128::from(value) } else { i128::from(value as u64) };
-                store(bytes, op, add_with_overflow(op.field, value, 0, op.overflow)).map(|_| old)
+                store(bytes, op, old, add_with_overflow(op.field, value, 0, op.overflow)).map(|_| old)
             }
             Op::IncrBy(increment) => {
-                store(bytes, op, add_with_overflow(op.field, i128::from(old), increment, op.overflow))
+                store(bytes, op, old, add_with_overflow(op.field, i128::from(old), increment, op.overflow))
             }
         };
         replies.push(reply);
@@ -373,6 +378,21 @@ mod tests {
                 "*10\r\n:128\r\n:255\r\n:255\r\n:254\r\n$-1\r\n:254\r\n:254\r\n:255\r\n:-1\r\n:-128\r\n",
             ),
         ]);
+    }
+
+    #[test]
+    fn only_writes_that_change_the_string_count_as_changes() {
+        let mut h = Harness::new();
+        let dirty = |h: &Harness| h.state.dirty;
+        let start = dirty(&h);
+        h.run(&["bitfield", "k", "set", "i5", "0", "0"]);
+        assert_eq!(dirty(&h), start + 1, "creating the key is a change");
+        h.run(&["bitfield", "k", "set", "i5", "0", "0", "incrby", "u4", "0", "0"]);
+        assert_eq!(dirty(&h), start + 1, "writing the same values is not");
+        h.run(&["bitfield", "k", "set", "i5", "0", "1", "set", "i5", "0", "1"]);
+        assert_eq!(dirty(&h), start + 2, "one write changed the field, the second did not");
+        h.run(&["bitfield", "k", "set", "u8", "64", "0"]);
+        assert_eq!(dirty(&h), start + 3, "growing the string is a change");
     }
 
     #[test]
