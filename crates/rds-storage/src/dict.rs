@@ -592,7 +592,9 @@ impl<V> Dict<V> {
         let tables = if self.rehash_index.is_some() { 2 } else { 1 };
         let largest_mask = self.tables[..tables].iter().map(Table::mask).max().unwrap_or(0);
         let mut index = start & largest_mask;
-        for _ in 0..max_steps {
+        // Redis wraps around and can give an entry twice; stopping after one lap gives each entry of a
+        // small table once, which keeps the fair random pick uniform.
+        for _ in 0..max_steps.min(largest_mask + 1) {
             for (table_index, table) in self.tables[..tables].iter().enumerate() {
                 if table.buckets.is_empty() || index > table.mask() {
                     continue;
