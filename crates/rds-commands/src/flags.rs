@@ -48,6 +48,9 @@ pub const MOVABLE_KEYS: u32 = 1 << 21;
 pub const ALLOW_BUSY: u32 = 1 << 22;
 /// Has subcommands (`NAME|SUB` entries).
 pub const CONTAINER: u32 = 1 << 23;
+/// Deletes keys it meets expired anywhere in the keyspace (SCAN, RANDOMKEY): their lazy-expiry DELs
+/// are propagated one by one, not wrapped in MULTI/EXEC. Hidden from COMMAND INFO, as in Redis.
+pub const TOUCHES_ARBITRARY_KEYS: u32 = 1 << 24;
 
 /// Flag names in the order COMMAND INFO prints them (`may_replicate`, `sentinel`, `only_sentinel` and
 /// `protected` are hidden, as in Redis).

@@ -134,8 +134,8 @@ commands! {
     Move "move" 3 WRITE | FAST, (1, 1, 1) Generic [KEYSPACE] keys[key_at(RW | ACCESS | UPDATE, 1)];
     SwapDb "swapdb" 3 WRITE | FAST, (0, 0, 0) Server [KEYSPACE DANGEROUS];
     Keys "keys" 2 READONLY, (0, 0, 0) Generic [KEYSPACE DANGEROUS] tips[ALL_SHARDS, NONDET_ORDER];
-    Scan "scan" -2 READONLY, (0, 0, 0) Generic [KEYSPACE] tips[NONDET, REQ_SPECIAL];
-    RandomKey "randomkey" 1 READONLY, (0, 0, 0) Generic [KEYSPACE] tips[ALL_SHARDS, NONDET];
+    Scan "scan" -2 READONLY | TOUCHES_ARBITRARY_KEYS, (0, 0, 0) Generic [KEYSPACE] tips[NONDET, REQ_SPECIAL];
+    RandomKey "randomkey" 1 READONLY | TOUCHES_ARBITRARY_KEYS, (0, 0, 0) Generic [KEYSPACE] tips[ALL_SHARDS, NONDET];
     Touch "touch" -2 READONLY | FAST, (1, -1, 1) Generic [KEYSPACE] keys[keys_from(RO, 1, -1, 1)] tips[MULTI_SHARD, AGG_SUM];
     Object "object" -2 CONTAINER, (0, 0, 0) Generic [];
     ObjectEncoding "object|encoding" 3 READONLY, (2, 2, 1) Generic [KEYSPACE] keys[key_at(RO, 2)] tips[NONDET];

@@ -23,7 +23,11 @@ pub fn execute(server: &mut ServerState, session: &mut Session, argv: &[Bytes]) 
             call(server, session, argv, spec);
             register_block(server, session, argv);
             let propagated = !server.pending_effects.is_empty();
-            server.flush_effects();
+            if spec.has(flags::TOUCHES_ARBITRARY_KEYS) {
+                server.flush_effects_unwrapped();
+            } else {
+                server.flush_effects();
+            }
             if propagated {
                 // WAIT waits for the replicas to acknowledge this offset.
                 session.woff = server.effects.offset;

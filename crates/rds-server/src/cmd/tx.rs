@@ -145,6 +145,22 @@ mod tests {
     }
 
     #[test]
+    fn keys_scan_and_randomkey_expire_are_deleted_one_by_one() {
+        // Redis's expire.tcl: "SCAN/RANDOMKEY: Lazy-expire should not be wrapped in MULTI/EXEC".
+        for command in [&["SCAN", "0"][..], &["RANDOMKEY"][..]] {
+            let mut h = Harness::new();
+            h.run(&["SET", "foo1", "bar", "PX", "1"]);
+            h.run(&["SET", "foo2", "bar", "PX", "1"]);
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            h.state.effects.enable();
+            h.run(command);
+            let stream = String::from_utf8(h.state.effects.take().to_vec()).unwrap();
+            assert!(!stream.contains("MULTI"), "{command:?} wrapped its DELs: {stream:?}");
+            assert_eq!(stream.matches("DEL").count(), 2, "{command:?}: {stream:?}");
+        }
+    }
+
+    #[test]
     fn several_effects_are_propagated_as_one_multi_exec_unit() {
         let mut h = Harness::new();
         h.state.effects.enable();
