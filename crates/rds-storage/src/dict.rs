@@ -511,16 +511,15 @@ impl<V> Dict<V> {
         if self.is_empty() {
             return None;
         }
-        let draws: [u64; FAIR_SAMPLE] = std::array::from_fn(|_| self.next_random());
-        let mut seen = 0usize;
-        let mut chosen = None;
+        let mut positions = [(0, 0, 0); FAIR_SAMPLE];
+        let mut count = 0;
         self.walk_sample(FAIR_SAMPLE, |position, _| {
-            seen += 1;
-            // Reservoir sampling: the i-th entry replaces the pick with probability 1/i.
-            if draws.get(seen - 1).is_some_and(|draw| draw % seen as u64 == 0) {
-                chosen = Some(position);
+            if let Some(slot) = positions.get_mut(count) {
+                *slot = position;
+                count += 1;
             }
         });
+        let chosen = (count > 0).then(|| positions[self.next_random() as usize % count]);
         match chosen {
             Some((table, bucket, depth)) => {
                 let mut node = self.tables[table].buckets[bucket].as_deref();
