@@ -397,8 +397,8 @@ fn warm_keys(
 /// Calls `f` with each key of a request. Up to three arguments the second is taken as the key
 /// without a table lookup (GET, SET, INCR, HSET ...; warming a non-key costs only the warming);
 /// longer requests use their command's (first, last, step) positions, so the keys of MSET and MGET
-/// after the first are warmed too. `last_spec` is the connection's last command, which most
-/// pipelines repeat, saving the lookup.
+/// after the first are warmed too. `last_spec` is the connection's last command (see
+/// [`crate::dispatch::same_command`]).
 fn for_each_key<'a>(
     argv: &'a [bytes::Bytes],
     last_spec: Option<&'static rds_commands::CommandSpec>,
@@ -410,10 +410,9 @@ fn for_each_key<'a>(
         }
         return;
     }
-    let spec = argv.first().and_then(|name| match last_spec {
-        Some(spec) if name.eq_ignore_ascii_case(spec.name.as_bytes()) => Some(spec),
-        _ => rds_commands::lookup(name),
-    });
+    let spec = argv
+        .first()
+        .and_then(|name| crate::dispatch::same_command(last_spec, name).or_else(|| rds_commands::lookup(name)));
     if let Some(spec) = spec.filter(|spec| !spec.has(rds_commands::flags::MOVABLE_KEYS)) {
         for position in spec.key_position_iter(argv.len()) {
             if let Some(key) = argv.get(position) {

@@ -161,10 +161,8 @@ fn check(
 /// Resolves `argv` like [`resolve`], answering from the session's last plain command when the name
 /// matches it (case-insensitively, as the table lookup does).
 fn resolve_cached(session: &mut Session, argv: &[Bytes]) -> Resolved {
-    if let (Some(spec), Some(name)) = (session.last_spec, argv.first()) {
-        if name.eq_ignore_ascii_case(spec.name.as_bytes()) {
-            return Resolved::Command(spec);
-        }
+    if let Some(spec) = argv.first().and_then(|name| same_command(session.last_spec, name)) {
+        return Resolved::Command(spec);
     }
     let resolved = resolve(argv);
     if let Resolved::Command(spec) = &resolved {
@@ -175,6 +173,12 @@ fn resolve_cached(session: &mut Session, argv: &[Bytes]) -> Resolved {
         }
     }
     resolved
+}
+
+/// `last_spec` (a connection's last plain command) when `name` names it, case-insensitively as the
+/// table lookup does: pipelines mostly repeat one command, and this saves the lookup.
+pub fn same_command(last_spec: Option<&'static CommandSpec>, name: &[u8]) -> Option<&'static CommandSpec> {
+    last_spec.filter(|spec| name.eq_ignore_ascii_case(spec.name.as_bytes()))
 }
 
 /// DEBUG (and MODULE) run only when `enable-debug-command` (`enable-module-command`) is `yes`, or `local`
