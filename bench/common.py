@@ -34,13 +34,15 @@ class Error(str):
 
 
 class Conn:
-    """A blocking RESP2 connection with a minimal reply parser: simple strings and bulks as `str`,
-    integers as `int`, errors as `Error`, arrays as lists, nulls as None."""
+    """A blocking RESP2 connection with a minimal reply parser: simple strings and bulks as `str`
+    (as `bytes` with `raw=True`, for binary data), integers as `int`, errors as `Error`, arrays as
+    lists, nulls as None. Also used by the fixture generators under crates/*/tests/data."""
 
-    def __init__(self, port, timeout=2.0):
+    def __init__(self, port, timeout=2.0, raw=False):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buf = b""
+        self.raw = raw
 
     def close(self):
         self.sock.close()
@@ -61,7 +63,7 @@ class Conn:
         line = self._line()
         kind, rest = line[:1], line[1:]
         if kind == b"+":
-            return rest.decode()
+            return rest if self.raw else rest.decode()
         if kind == b"-":
             return Error(rest.decode())
         if kind == b":":
@@ -73,7 +75,7 @@ class Conn:
             while len(self.buf) < n + 2:
                 self._fill()
             data, self.buf = self.buf[:n], self.buf[n + 2:]
-            return data.decode(errors="replace")
+            return data if self.raw else data.decode(errors="replace")
         if kind == b"*":
             n = int(rest)
             return None if n < 0 else [self._read() for _ in range(n)]
@@ -82,6 +84,13 @@ class Conn:
     def cmd(self, *args):
         self.sock.sendall(encode(*args))
         return self._read()
+
+    def call(self, *args):
+        """Like `cmd`, but an error reply raises (for scripts where any error is a bug)."""
+        reply = self.cmd(*args)
+        if isinstance(reply, Error):
+            raise RuntimeError(f"{args[0]}: {reply}")
+        return reply
 
 
 def cmd(port, *args, timeout=2.0):

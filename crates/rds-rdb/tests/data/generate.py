@@ -18,73 +18,17 @@ temporary directory, loads the fixture's data with raw RESP commands, runs SAVE 
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "..", "bench"))
+from common import Conn, free_port  # noqa: E402  (the project's one Python RESP client)
+
 FAR = 4102444800000  # 2100-01-01, so keys with a TTL never expire while a test runs
 LIBRARY = "#!lua name=mylib\nredis.register_function('myfunc', function(keys, args) return 1 end)"
-
-
-class Conn:
-    """A minimal RESP2 client returning Python values (bytes, int, list, Exception)."""
-
-    def __init__(self, port):
-        self.sock = socket.create_connection(("127.0.0.1", port))
-        self.buf = b""
-
-    def call(self, *args):
-        out = b"*%d\r\n" % len(args)
-        for arg in args:
-            arg = arg if isinstance(arg, bytes) else str(arg).encode()
-            out += b"$%d\r\n%s\r\n" % (len(arg), arg)
-        self.sock.sendall(out)
-        return self.reply()
-
-    def line(self):
-        while b"\r\n" not in self.buf:
-            self.fill()
-        line, self.buf = self.buf.split(b"\r\n", 1)
-        return line
-
-    def fill(self):
-        chunk = self.sock.recv(1 << 20)
-        if not chunk:
-            raise EOFError
-        self.buf += chunk
-
-    def reply(self):
-        line = self.line()
-        kind, rest = line[:1], line[1:]
-        if kind == b"+":
-            return rest
-        if kind == b"-":
-            raise RuntimeError(rest.decode())
-        if kind == b":":
-            return int(rest)
-        if kind == b"$":
-            n = int(rest)
-            if n < 0:
-                return None
-            while len(self.buf) < n + 2:
-                self.fill()
-            data, self.buf = self.buf[:n], self.buf[n + 2:]
-            return data
-        if kind == b"*":
-            n = int(rest)
-            return None if n < 0 else [self.reply() for _ in range(n)]
-        raise RuntimeError("bad reply %r" % line)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def common_data(c, rng):
@@ -226,7 +170,7 @@ def generate(name, args, fill, with_library):
     try:
         for _ in range(100):
             try:
-                c = Conn(port)
+                c = Conn(port, timeout=60, raw=True)
                 c.call("PING")
                 break
             except OSError:
