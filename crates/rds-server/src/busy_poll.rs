@@ -86,8 +86,7 @@ mod tests {
             tokio::task::yield_now().await;
         }
         poll.note_batch();
-        assert!(!poll.sleeping.load(Relaxed), "a batch wakes the poller");
-        // After the window without batches it sleeps again.
+        // Woken, it polls for one window without batches, then sleeps again.
         while !poll.sleeping.load(Relaxed) {
             assert!(Instant::now() < deadline, "the poller kept polling after the window");
             tokio::task::yield_now().await;
