@@ -151,6 +151,9 @@ fn stalled_pair() -> (TestServer, TestServer) {
     fill(&master, 100);
     let replica = replica_of(&rds(), &master, &[]);
     wait_caught_up(&master, &[&replica]);
+    // The replica can have loaded everything a moment before its master marks the transfer done.
+    let online = wait_until(FAILOVER_TIMEOUT, || cmd(&master, &["INFO", "replication"]).contains(",state=online,"));
+    assert!(online, "the master never listed its replica as online");
     assert_eq!(cmd(&replica, &["CLIENT", "PAUSE", "100000", "WRITE"]), "+OK\r\n");
     assert_eq!(cmd(&master, &["SET", "unsynced", "1"]), "+OK\r\n");
     (master, replica)

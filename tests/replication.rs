@@ -293,3 +293,33 @@ fn a_replica_hides_expired_keys_until_its_master_deletes_them() {
     wait_caught_up(&master, &[&replica]);
     assert_eq!(cmd(&replica, &["DBSIZE"]), ":0\r\n");
 }
+
+#[test]
+fn a_writable_replica_expires_the_keys_its_own_clients_gave_a_ttl() {
+    let master = node(&rds(), &[]);
+    let replica = replica_of(&rds(), &master, &["--replica-read-only", "no"]);
+    wait_caught_up(&master, &[&replica]);
+    assert_eq!(cmd(&master, &["DEBUG", "SET-ACTIVE-EXPIRE", "0"]), "+OK\r\n");
+    assert_eq!(cmd(&master, &["SET", "from-master", "v", "PX", "50"]), "+OK\r\n");
+    wait_caught_up(&master, &[&replica]);
+    assert_eq!(cmd(&replica, &["SET", "own", "v", "PX", "50"]), "+OK\r\n");
+    assert_eq!(cmd(&replica, &["SET", "own-live", "v", "EX", "100"]), "+OK\r\n");
+    let mut client = Client::connect(replica.port()).unwrap();
+    let own_gone = wait_until(Duration::from_secs(10), || {
+        client.cmd_str(&["EXISTS", "own"]) == ":0\r\n" && client.cmd_str(&["DBSIZE"]) == ":2\r\n"
+    });
+    // DBSIZE 2: the master's expired key waits for the master's DEL, the live one stays.
+    assert!(own_gone, "the replica's own expired key is deleted by its active expiry");
+    let info = cmd(&replica, &["INFO", "stats"]);
+    assert!(info.contains("expired_keys:1\r\n"), "{info}");
+    assert_eq!(cmd(&replica, &["EXISTS", "own-live"]), ":1\r\n");
+}
+
+#[test]
+fn bind_source_addr_sets_the_address_a_replica_connects_from() {
+    let master = node(&rds(), &[]);
+    let replica = replica_of(&rds(), &master, &["--bind-source-addr", "127.0.0.2"]);
+    wait_caught_up(&master, &[&replica]);
+    let info = cmd(&master, &["INFO", "replication"]);
+    assert!(info.contains("slave0:ip=127.0.0.2,"), "{info}");
+}

@@ -156,6 +156,113 @@ fn command_line_port_overrides_config_file() {
 }
 
 #[test]
+fn config_set_port_and_bind_move_the_listener_or_fail_keeping_it() {
+    for program in servers_under_test() {
+        let server = ServerBuilder::new(program).spawn().unwrap();
+        let name = server.name().to_string();
+        let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let busy_port = busy.local_addr().unwrap().port().to_string();
+        let mut client = server.client();
+        let same_port = server.port().to_string();
+        assert_eq!(client.cmd_str(&["CONFIG", "SET", "port", &same_port]), "+OK\r\n", "{name}: unchanged");
+        assert_eq!(
+            client.cmd_str(&["CONFIG", "SET", "maxmemory", "1mb", "port", &busy_port]),
+            "-ERR CONFIG SET failed (possibly related to argument 'port') - Unable to listen on this port. Check server logs.\r\n",
+            "{name}"
+        );
+        assert_eq!(
+            client.cmd_str(&["CONFIG", "SET", "bind", "999.999.999.999"]),
+            "-ERR CONFIG SET failed (possibly related to argument 'bind') - Failed to bind to specified addresses.\r\n",
+            "{name}"
+        );
+        assert_eq!(
+            client.cmd_str(&["CONFIG", "GET", "maxmemory"]),
+            "*2\r\n$9\r\nmaxmemory\r\n$1\r\n0\r\n",
+            "{name}: a failed CONFIG SET changes nothing"
+        );
+        assert_eq!(
+            client.cmd_str(&["CONFIG", "GET", "port"]),
+            format!("*2\r\n$4\r\nport\r\n${}\r\n{}\r\n", server.port().to_string().len(), server.port()),
+            "{name}"
+        );
+        assert_eq!(
+            Client::connect(server.port()).unwrap().cmd_str(&["PING"]),
+            "+PONG\r\n",
+            "{name}: old port still served"
+        );
+
+        let new_port = free_port().unwrap();
+        assert_eq!(
+            client.cmd_str(&["CONFIG", "SET", "bind", "127.0.0.1", "port", &new_port.to_string()]),
+            "+OK\r\n",
+            "{name}"
+        );
+        let mut moved = Client::connect(new_port).unwrap();
+        assert_eq!(moved.cmd_str(&["PING"]), "+PONG\r\n", "{name}");
+        let closed = rds_testkit::wait_until(Duration::from_secs(5), || Client::connect(server.port()).is_err());
+        assert!(closed, "{name}: the old port still accepts");
+        assert_eq!(client.cmd_str(&["PING"]), "+PONG\r\n", "{name}: connected clients stay");
+    }
+}
+
+#[test]
+fn unixsocket_serves_clients_with_redis_addresses_and_is_removed_at_shutdown() {
+    use std::io::{Read, Write};
+    use std::os::unix::fs::PermissionsExt;
+    for program in servers_under_test() {
+        let dir = TempDir::new("rds-unix").unwrap();
+        let path = dir.path().join("server.sock");
+        let path_text = path.to_str().unwrap().to_string();
+        let mut server = ServerBuilder::new(program)
+            .args(["--unixsocket", path_text.as_str(), "--unixsocketperm", "700"])
+            .spawn()
+            .unwrap();
+        let name = server.name().to_string();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "{name}");
+        let mut socket = std::os::unix::net::UnixStream::connect(&path).unwrap();
+        socket.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        socket.write_all(b"*2\r\n$6\r\nCLIENT\r\n$4\r\nINFO\r\n").unwrap();
+        let mut reply = Vec::new();
+        let mut chunk = [0u8; 4096];
+        while !reply.ends_with(b"\n\r\n") {
+            let read = socket.read(&mut chunk).unwrap();
+            assert!(read > 0, "{name}: closed");
+            reply.extend_from_slice(&chunk[..read]);
+        }
+        let info = String::from_utf8_lossy(&reply).into_owned();
+        assert!(info.contains(&format!(" addr={path_text}:0 laddr={path_text}:0 ")), "{name}: {info}");
+        assert!(info.contains(" flags=U "), "{name}: {info}");
+        server.signal("TERM").unwrap();
+        assert!(server.wait_exit(Duration::from_secs(10)).is_some(), "{name}: still running");
+        assert!(!path.exists(), "{name}: the socket file is left behind");
+    }
+}
+
+#[test]
+fn idle_clients_give_their_buffers_back_and_keep_working() {
+    for program in servers_under_test() {
+        let server = ServerBuilder::new(program).spawn().unwrap();
+        let name = server.name().to_string();
+        let mut idler = server.client();
+        assert_eq!(idler.cmd_str(&["CLIENT", "SETNAME", "idler"]), "+OK\r\n", "{name}");
+        let mut observer = server.client();
+        let mut line = String::new();
+        let released = rds_testkit::wait_until(Duration::from_secs(10), || {
+            let list = observer.cmd_str(&["CLIENT", "LIST"]);
+            line = list.lines().find(|l| l.contains(" name=idler ")).unwrap_or_default().to_string();
+            line.contains(" qbuf=0 qbuf-free=0 ")
+        });
+        assert!(released, "{name}: {line}");
+        assert!(line.contains(" rbs=1024 ") && line.contains(" tot-mem=1800 "), "{name}: {line}");
+        assert_eq!(idler.cmd_str(&["ECHO", "back"]), "$4\r\nback\r\n", "{name}");
+        let list = observer.cmd_str(&["CLIENT", "LIST"]);
+        let line = list.lines().find(|l| l.contains(" name=idler ")).unwrap_or_default();
+        assert!(line.contains(" qbuf-free=20474 "), "{name}: buffers in use again: {line}");
+    }
+}
+
+#[test]
 fn invalid_config_lines_fail_startup_naming_the_line() {
     let cases = [
         (

@@ -110,7 +110,7 @@ pub(crate) static DIRECTIVES: &[Directive] = &[
     boolean("replica-ignore-disk-write-errors", false),
     // String configs.
     string_or_empty("aclfile", "", None).flags(IMMUTABLE),
-    string("unixsocket").flags(IMMUTABLE),
+    string("unixsocket").flags(IMMUTABLE).rds(),
     string("pidfile").flags(IMMUTABLE).rds(),
     string("replica-announce-ip").alias(&["slave-announce-ip"]).rds(),
     string("masteruser").flags(SENSITIVE).rds(),
@@ -127,7 +127,7 @@ pub(crate) static DIRECTIVES: &[Directive] = &[
     string("bgsave_cpulist").flags(IMMUTABLE),
     string_or_empty("ignore-warnings", "", None),
     string_or_empty("proc-title-template", PROC_TITLE, Some(proc_title_ok)),
-    string("bind-source-addr"),
+    string("bind-source-addr").rds(),
     string_or_empty("logfile", "", None).flags(IMMUTABLE).rds(),
     string("masterauth").flags(SENSITIVE).rds(),
     string("requirepass").flags(SENSITIVE).rds(),
@@ -188,7 +188,7 @@ pub(crate) static DIRECTIVES: &[Directive] = &[
     int("repl-diskless-sync-max-replicas", 0, INT_MAX, 0).rds(),
     // Unsigned int configs.
     uint("maxclients", 1, UINT_MAX, 10000).rds(),
-    octal("unixsocketperm", 0, 0o777, 0).flags(IMMUTABLE),
+    octal("unixsocketperm", 0, 0o777, 0).flags(IMMUTABLE).rds(),
     uint("socket-mark-id", 0, UINT_MAX, 0).flags(IMMUTABLE),
     // Unsigned long configs (Redis bounds-checks them as signed).
     int("active-defrag-max-scan-fields", 1, LONG_MAX, 1000),

@@ -23,15 +23,58 @@ pub enum ClientKind {
     PubSub,
 }
 
+/// A client's peer or local address: a TCP address, or the path of the Unix socket it came through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PeerAddr {
+    /// A TCP endpoint.
+    Tcp(SocketAddr),
+    /// The `unixsocket` path.
+    Unix(Arc<str>),
+}
+
+impl PeerAddr {
+    /// The IP address (or the socket path) without the port: replicas are listed by it.
+    pub fn ip(&self) -> String {
+        match self {
+            PeerAddr::Tcp(addr) => addr.ip().to_string(),
+            PeerAddr::Unix(path) => path.to_string(),
+        }
+    }
+
+    /// True for a Unix socket client (flag `U`, `unix:` in MONITOR).
+    pub fn is_unix(&self) -> bool {
+        matches!(self, PeerAddr::Unix(_))
+    }
+}
+
+impl From<SocketAddr> for PeerAddr {
+    fn from(addr: SocketAddr) -> Self {
+        PeerAddr::Tcp(addr)
+    }
+}
+
+/// As Redis prints it: `ip:port`, `[ipv6]:port`, or `path:0` for a Unix socket.
+impl std::fmt::Display for PeerAddr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PeerAddr::Tcp(addr) => write!(f, "{addr}"),
+            PeerAddr::Unix(path) => write!(f, "{path}:0"),
+        }
+    }
+}
+
+/// A client idle this long gives its empty buffers back (Redis: 2 s).
+pub const IDLE_BUFFER_RELEASE_MS: u64 = 2000;
+
 /// What every connection can see of a client (CLIENT LIST, CLIENT KILL, pushes from others).
 #[derive(Debug)]
 pub struct ClientRecord {
     /// CLIENT ID.
     pub id: u64,
     /// Peer address.
-    pub addr: SocketAddr,
+    pub addr: PeerAddr,
     /// Local address.
-    pub laddr: SocketAddr,
+    pub laddr: PeerAddr,
     /// CLIENT SETNAME.
     pub name: Option<Bytes>,
     /// Selected database.
@@ -58,6 +101,11 @@ pub struct ClientRecord {
     pub query_buffer: usize,
     /// Bytes of replies not yet written (updated by the connection).
     pub reply_pending: usize,
+    /// Set by the cron for a client idle for [`IDLE_BUFFER_RELEASE_MS`]: its connection frees its
+    /// empty query and reply buffers (Redis's clientsCronResizeQueryBuffer/OutputBuffer).
+    pub release_buffers: bool,
+    /// The connection freed its buffers and has not read since.
+    pub buffers_released: bool,
     /// Messages pushed by other connections (pub/sub, MONITOR), not yet moved to the reply buffer.
     pub outbox: BytesMut,
     /// When the outbox first went over the soft output limit, ms since the epoch.
@@ -70,7 +118,7 @@ pub struct ClientRecord {
 
 impl ClientRecord {
     /// A fresh record for a new connection.
-    pub fn new(id: u64, addr: SocketAddr, laddr: SocketAddr, now_ms: u64) -> Self {
+    pub fn new(id: u64, addr: PeerAddr, laddr: PeerAddr, now_ms: u64) -> Self {
         ClientRecord {
             id,
             addr,
@@ -88,6 +136,8 @@ impl ClientRecord {
             subscriptions: (0, 0, 0),
             query_buffer: 0,
             reply_pending: 0,
+            release_buffers: false,
+            buffers_released: false,
             outbox: BytesMut::new(),
             soft_limit_since_ms: None,
             kill: false,
@@ -178,6 +228,7 @@ impl ClientRecord {
             (self.multi.is_some(), 'x'),
             (blocked, 'b'),
             (self.kill, 'A'),
+            (self.addr.is_unix(), 'U'),
             (self.no_evict, 'e'),
         ];
         flags.extend(letters.iter().filter(|(set, _)| *set).map(|(_, letter)| letter));
@@ -215,8 +266,8 @@ struct BufferMemory {
 }
 
 impl BufferMemory {
-    /// Redis's query buffer is a 16 KiB sds in a 20 KiB allocation; the reply buffer is 16 KiB while a
-    /// command runs and shrinks to 1 KiB when idle.
+    /// Redis's query buffer is a 16 KiB sds in a 20 KiB allocation and its reply buffer 16 KiB; after
+    /// 2 s idle the query buffer is freed and the reply buffer shrinks to 1 KiB.
     fn estimate(record: &ClientRecord, current_argv: Option<&[Bytes]>) -> Self {
         const QUERY_BUFFER: usize = 20_474;
         match current_argv {
@@ -231,11 +282,14 @@ impl BufferMemory {
                 let qbuf = record.query_buffer;
                 BufferMemory { qbuf, qbuf_free: 4, argv_mem: 0, reply_size: 1024, reply_peak: 0, total: 1800 + qbuf }
             }
+            None if record.buffers_released => {
+                BufferMemory { qbuf: 0, qbuf_free: 0, argv_mem: 0, reply_size: 1024, reply_peak: 0, total: 1800 }
+            }
             None => {
                 let qbuf = record.query_buffer;
                 let qbuf_free = QUERY_BUFFER.saturating_sub(qbuf);
-                let total = QUERY_BUFFER.max(qbuf) + 6 + 1024 + 768;
-                BufferMemory { qbuf, qbuf_free, argv_mem: 0, reply_size: 1024, reply_peak: 0, total }
+                let total = QUERY_BUFFER.max(qbuf) + 6 + 16_384 + 768;
+                BufferMemory { qbuf, qbuf_free, argv_mem: 0, reply_size: 16_384, reply_peak: 0, total }
             }
         }
     }
@@ -279,10 +333,10 @@ pub struct ClientRegistry {
 
 impl ClientRegistry {
     /// Registers a connection and returns its id (ids start at 1 and are never reused, like Redis).
-    pub fn register(&mut self, addr: SocketAddr, laddr: SocketAddr, now_ms: u64) -> u64 {
+    pub fn register(&mut self, addr: impl Into<PeerAddr>, laddr: impl Into<PeerAddr>, now_ms: u64) -> u64 {
         self.next_id += 1;
         let id = self.next_id;
-        self.clients.insert(id, ClientRecord::new(id, addr, laddr, now_ms));
+        self.clients.insert(id, ClientRecord::new(id, addr.into(), laddr.into(), now_ms));
         id
     }
 

@@ -5,7 +5,6 @@
 //! is blocked the task does not read, so a client that sends without reading can only hold one batch of
 //! replies in memory.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,12 +14,12 @@ use std::collections::VecDeque;
 use rds_resp::request::Request;
 use rds_resp::{ProtocolError, RequestDecoder, RequestLimits};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 use tracing::{debug, info, Instrument};
 
-use crate::client::Session;
+use crate::client::{PeerAddr, Session};
 use crate::dispatch::execute;
 use crate::state::{now_ms, ServerState, Shared};
+use crate::stream::ClientStream;
 
 /// Replies buffered before the batch is flushed to the socket.
 const REPLY_FLUSH_BYTES: usize = 64 * 1024;
@@ -31,10 +30,12 @@ const READ_CHUNK: usize = 16 * 1024;
 const PROTECTED_MODE_DENIED: &str = "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
 
 /// Accepts the connection (or refuses it like Redis) and serves it until it closes.
-pub async fn serve(shared: Arc<Shared>, mut stream: TcpStream, peer: SocketAddr) {
-    let _ = stream.set_nodelay(true);
-    let laddr = stream.local_addr().unwrap_or(peer);
-    let is_local = peer.ip().is_loopback();
+pub async fn serve(shared: Arc<Shared>, mut stream: ClientStream, peer: PeerAddr, laddr: PeerAddr) {
+    // Unix socket clients count as local, as in Redis's protected mode.
+    let is_local = match &peer {
+        PeerAddr::Tcp(addr) => addr.ip().is_loopback(),
+        PeerAddr::Unix(_) => true,
+    };
     let admitted = {
         let mut state = shared.lock();
         state.stats.connections_received += 1;
@@ -44,7 +45,7 @@ pub async fn serve(shared: Arc<Shared>, mut stream: TcpStream, peer: SocketAddr)
         } else if state.settings.protected_mode && state.settings.requirepass.is_empty() && !is_local {
             Err(PROTECTED_MODE_DENIED)
         } else {
-            let id = state.clients.register(peer, laddr, now_ms());
+            let id = state.clients.register(peer.clone(), laddr, now_ms());
             let authenticated = state.settings.requirepass.is_empty();
             Ok(Session::new(id, authenticated, is_local))
         }
@@ -82,7 +83,7 @@ pub async fn serve(shared: Arc<Shared>, mut stream: TcpStream, peer: SocketAddr)
 
 struct Connection {
     shared: Arc<Shared>,
-    stream: TcpStream,
+    stream: ClientStream,
     session: Session,
     inbuf: BytesMut,
     decoder: RequestDecoder,
@@ -187,7 +188,12 @@ impl Connection {
         self.absorb_outbox(&mut state);
     }
 
+    /// Reads what the socket has. A buffer released while idle is allocated again only once input is
+    /// there (this future is created anew at every loop turn), so an idle client holds none.
     async fn read_more(&mut self) -> std::io::Result<usize> {
+        if self.inbuf.capacity() == 0 {
+            self.stream.readable().await?;
+        }
         if self.inbuf.capacity() - self.inbuf.len() < READ_CHUNK {
             self.inbuf.reserve(READ_CHUNK);
         }
@@ -223,6 +229,15 @@ impl Connection {
         let Some(record) = state.clients.get_mut(self.session.id) else { return false };
         if record.kill {
             return false;
+        }
+        if record.release_buffers {
+            record.release_buffers = false;
+            if self.inbuf.is_empty() && self.queued.is_empty() && self.session.reply.buf.is_empty() {
+                // Allocated again by the next read; thousands of idle clients hold nothing meanwhile.
+                self.inbuf = BytesMut::new();
+                self.session.reply.buf = BytesMut::new();
+                record.buffers_released = true;
+            }
         }
         if !record.outbox.is_empty() {
             self.session.reply.buf.extend_from_slice(&record.outbox);
@@ -295,6 +310,7 @@ impl Connection {
         }
         if let Some(record) = state.clients.get_mut(self.session.id) {
             record.query_buffer = self.inbuf.len();
+            record.buffers_released = false;
             // Only large batches matter for output limits; small ones are not worth a lock to clear.
             let pending = self.session.reply.buf.len();
             record.reply_pending = if pending >= REPLY_FLUSH_BYTES { pending } else { 0 };
@@ -356,6 +372,11 @@ impl Connection {
         if let Some(barrier) = self.aof_barrier.take() {
             barrier.wait().await;
         }
+        // Let every other connection with input ready run its batch first, then write: replies leave
+        // in a burst, as from Redis's beforeSleep, and a client woken by the first of them finds the
+        // others already queued instead of being woken once per reply (measured: -P 16 SADD/HSET
+        // +17%/+22%, server CPU per request -14%; see docs/architecture.md).
+        tokio::task::yield_now().await;
         let written = self.session.reply.buf.len();
         let ok = self.stream.write_all(&self.session.reply.buf).await.is_ok();
         self.session.reply.buf.clear();

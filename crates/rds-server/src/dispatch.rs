@@ -240,19 +240,16 @@ pub fn call(server: &mut ServerState, session: &mut Session, argv: &[Bytes], spe
     propagate_expired(server);
     if changes > 0 {
         server.dirty += changes;
-        // Only WATCH and blocked clients care which keys were written: skip the key-spec walk (and its
-        // allocations) when there are neither.
-        if !server.watches.is_empty() || !server.blocking.is_empty() {
-            match modified {
-                Some(positions) => {
-                    for position in positions {
-                        server.key_touched(db_index, &argv[position]);
-                    }
-                }
-                None => {
-                    for position in spec.written_keys(argv) {
-                        server.key_touched(db_index, &argv[position]);
-                    }
+        // Only WATCH, blocked clients and a writable replica's own expiry care which keys were
+        // written: skip the key-spec walk (and its allocations) when there are none of them.
+        let replica_write = server.repl.link.is_some() && !session.is_master;
+        if !server.watches.is_empty() || !server.blocking.is_empty() || replica_write {
+            let positions = modified.unwrap_or_else(|| spec.written_keys(argv));
+            for position in positions {
+                let key = &argv[position];
+                server.key_touched(db_index, key);
+                if replica_write && server.keyspace.dbs[db_index].expire_at(key).is_some() {
+                    server.replica_keys_with_expire.remember(db_index, key);
                 }
             }
         }
@@ -309,7 +306,7 @@ pub fn propagate_expired(server: &mut ServerState) {
         let expired = std::mem::take(&mut server.keyspace.dbs[db_index].expired);
         server.stats.expired_keys += expired.len() as u64;
         for key in expired {
-            server.watches.touch(db_index, &key);
+            server.watches.touch(db_index, &key, &server.keyspace.dbs[db_index]);
             if server.settings.notify_flags != 0 {
                 // Expiry has no calling client: deliver like any other publisher's message.
                 let mut nobody = Session::new(0, true, true);
@@ -340,7 +337,11 @@ fn record_slow(server: &mut ServerState, client: u64, argv: &[Bytes], spec: &Com
 }
 
 fn feed_monitors(server: &mut ServerState, client: u64, db: usize, argv: &[Bytes], time_us: u64) {
-    let peer = server.clients.get(client).map(|c| c.addr.to_string()).unwrap_or_default();
+    // Redis shows a Unix socket client as `unix:<path>` here (its address elsewhere is `<path>:0`).
+    let peer = server.clients.get(client).map_or_else(String::new, |c| match &c.addr {
+        crate::client::PeerAddr::Unix(path) => format!("unix:{path}"),
+        addr => addr.to_string(),
+    });
     let mut line = format!("{}.{:06} [{} {}]", time_us / 1_000_000, time_us % 1_000_000, db, peer);
     for arg in argv {
         line.push(' ');

@@ -30,10 +30,12 @@ pub mod persist;
 pub mod propagate;
 pub mod pubsub;
 pub mod repl;
+pub mod replica_expire;
 pub mod server;
 pub mod sha1;
 pub mod startup;
 pub mod state;
+pub mod stream;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod watch;

@@ -7,10 +7,13 @@ use std::time::{Duration, Instant};
 use rds_config::Config;
 use thiserror::Error;
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
+use crate::client::{ClientKind, IDLE_BUFFER_RELEASE_MS};
 use crate::dispatch::propagate_expired;
 use crate::state::{now_ms, ServerState, Shared};
+use crate::stream::ClientListener;
 
 /// Why the server could not start.
 #[derive(Debug, Error)]
@@ -23,6 +26,9 @@ pub enum StartError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// The `unixsocket` path could not be listened on.
+    #[error("Failed opening Unix socket: bind: {0}")]
+    Unix(std::io::Error),
     /// Nothing to listen on.
     #[error("Configured to not listen anywhere, exiting.")]
     NoListeners,
@@ -54,23 +60,35 @@ pub fn bind_addresses(bind: &str, port: u16) -> Vec<(String, bool)> {
 }
 
 /// Binds the listeners the config asks for.
-pub async fn bind(config: &Config) -> Result<Vec<TcpListener>, StartError> {
+pub async fn bind(config: &Config) -> Result<Vec<std::net::TcpListener>, StartError> {
     let port = u16::try_from(config.int("port")).unwrap_or(6379);
+    let listeners = bind_std(port, &config.str("bind"))?;
+    // An empty `bind` or port 0 listens on no TCP socket, which is fine with a Unix socket.
+    if listeners.is_empty() && config.str("unixsocket").is_empty() {
+        return Err(StartError::NoListeners);
+    }
+    Ok(listeners)
+}
+
+/// Binds `port` on the `bind` addresses, synchronously so that CONFIG SET can report a failure in its
+/// reply; port 0 listens nowhere, as in Redis.
+pub fn bind_std(port: u16, bind: &str) -> Result<Vec<std::net::TcpListener>, StartError> {
     if port == 0 {
         return Ok(Vec::new());
     }
     let mut listeners = Vec::new();
-    for (addr, optional) in bind_addresses(&config.str("bind"), port) {
-        match TcpListener::bind(&addr).await {
+    for (addr, optional) in bind_addresses(bind, port) {
+        let bound = std::net::TcpListener::bind(&addr).and_then(|listener| {
+            listener.set_nonblocking(true)?;
+            Ok(listener)
+        });
+        match bound {
             Ok(listener) => listeners.push(listener),
             Err(error) if optional => {
                 tracing::debug!("optional bind {addr} failed: {error}");
             }
             Err(source) => return Err(StartError::Bind { addr, source }),
         }
-    }
-    if listeners.is_empty() {
-        return Err(StartError::NoListeners);
     }
     Ok(listeners)
 }
@@ -93,7 +111,7 @@ impl Server {
 
     /// Serves clients on `listeners` until SHUTDOWN or a termination signal; fails when the dataset on
     /// disk cannot be loaded.
-    pub async fn run(self, listeners: Vec<TcpListener>) -> Result<(), StartError> {
+    pub async fn run(self, listeners: Vec<std::net::TcpListener>) -> Result<(), StartError> {
         let port = listeners.first().and_then(|l| l.local_addr().ok()).map_or(0, |a| a.port());
         let has_data = {
             let mut state = self.shared.lock();
@@ -118,8 +136,16 @@ impl Server {
             warn!("Fatal error loading the DB: {error}. Exiting.");
             return Err(StartError::Load(error));
         }
-        for listener in listeners {
-            tokio::spawn(accept_loop(self.shared.clone(), listener));
+        tokio::spawn(serve_listeners(self.shared.clone(), listeners));
+        let unix_path = {
+            let state = self.shared.lock();
+            Some(state.config.str("unixsocket")).filter(|path| !path.is_empty())
+        };
+        if let Some(path) = &unix_path {
+            let perm = u32::try_from(self.shared.lock().config.int("unixsocketperm")).unwrap_or(0);
+            let listener = bind_unix(path, perm).inspect_err(|error| warn!("{error}"))?;
+            let listener = ClientListener::Unix(listener, Arc::from(path.as_str()));
+            tokio::spawn(accept_loop(self.shared.clone(), listener, self.shared.shutdown.clone()));
         }
         tokio::spawn(cron(self.shared.clone()));
         let busy = self.shared.clone();
@@ -134,6 +160,9 @@ impl Server {
         }
         crate::repl::start(&self.shared);
         info!("Ready to accept connections tcp");
+        if let Some(path) = &unix_path {
+            info!("The server is now ready to accept connections at {path}");
+        }
         loop {
             let signal = tokio::select! {
                 _ = shutdown.cancelled() => break,
@@ -146,6 +175,10 @@ impl Server {
             warn!("{signal} received but errors trying to shut down the server, check the logs for more information");
         }
         shutdown.cancel();
+        if let Some(path) = &unix_path {
+            info!("Removing the unix socket file.");
+            let _ = std::fs::remove_file(path);
+        }
         info!("Redis is now ready to exit, bye bye...");
         Ok(())
     }
@@ -179,16 +212,56 @@ async fn termination_signal() -> &'static str {
     }
 }
 
-async fn accept_loop(shared: Arc<Shared>, listener: TcpListener) {
-    let shutdown = shared.shutdown.clone();
+/// Listens on the `unixsocket` path (a file left there by an earlier run is replaced, as in Redis) and
+/// applies `unixsocketperm` when set.
+fn bind_unix(path: &str, perm: u32) -> Result<tokio::net::UnixListener, StartError> {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::remove_file(path);
+    let listener = tokio::net::UnixListener::bind(path).map_err(StartError::Unix)?;
+    if perm != 0 {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(perm)).map_err(StartError::Unix)?;
+    }
+    Ok(listener)
+}
+
+/// Accepts clients on `listeners` until CONFIG SET changes `port` or `bind`: then the listeners that
+/// CONFIG SET already bound replace them (so a failed bind was reported in its reply, and the old
+/// listeners serve until the new ones are in place).
+async fn serve_listeners(shared: Arc<Shared>, mut listeners: Vec<std::net::TcpListener>) {
+    let changed = shared.lock().listeners.changed.clone();
+    loop {
+        let generation = shared.shutdown.child_token();
+        for listener in listeners {
+            match TcpListener::from_std(listener) {
+                Ok(listener) => {
+                    tokio::spawn(accept_loop(shared.clone(), ClientListener::Tcp(listener), generation.clone()));
+                }
+                Err(error) => warn!("Listening: {error}"),
+            }
+        }
+        listeners = loop {
+            tokio::select! {
+                _ = shared.shutdown.cancelled() => return,
+                _ = changed.notified() => {}
+            }
+            if let Some(replacement) = shared.lock().listeners.replacement.take() {
+                break replacement;
+            }
+        };
+        generation.cancel();
+    }
+}
+
+/// Accepts clients on `listener` until `stop` is cancelled.
+async fn accept_loop(shared: Arc<Shared>, listener: ClientListener, stop: CancellationToken) {
     loop {
         let accepted = tokio::select! {
-            _ = shutdown.cancelled() => return,
+            _ = stop.cancelled() => return,
             accepted = listener.accept() => accepted,
         };
         match accepted {
-            Ok((stream, peer)) => {
-                tokio::spawn(crate::conn::serve(shared.clone(), stream, peer));
+            Ok((stream, peer, local)) => {
+                tokio::spawn(crate::conn::serve(shared.clone(), stream, peer, local));
             }
             Err(error) => {
                 // EMFILE and friends: back off instead of spinning.
@@ -213,20 +286,25 @@ async fn cron(shared: Arc<Shared>) {
         }
         let mut state = shared.lock();
         let now = now_ms();
+        let budget = period * u32::try_from(EXPIRE_CYCLE_TIME_PERCENT).unwrap_or(25) / 100;
         if state.active_expire_enabled
             && state.expiry_mode == rds_storage::ExpiryMode::Delete
             && !state.persist.is_loading()
         {
-            let budget = period * u32::try_from(EXPIRE_CYCLE_TIME_PERCENT).unwrap_or(25) / 100;
             active_expire_cycle(&mut state, now, budget);
+        }
+        if state.repl.link.is_none() {
+            state.replica_keys_with_expire.clear();
+        } else if state.active_expire_enabled && !state.replica_keys_with_expire.is_empty() {
+            crate::replica_expire::expire_cycle(&mut state, now, budget);
         }
         for db in &mut state.keyspace.dbs {
             db.rehash_idle(1000);
         }
         sample_ops(&mut state, now);
-        enforce_output_limits(&mut state, now);
+        clients_cron(&mut state, now);
         // The memory peak, and evictions left over by a run that hit its time limit.
-        crate::evict::cron(&mut state, period * u32::try_from(EXPIRE_CYCLE_TIME_PERCENT).unwrap_or(25) / 100);
+        crate::evict::cron(&mut state, budget);
         // Save points, scheduled jobs, AOF writes and fsyncs.
         crate::persist::cron(&mut state);
     }
@@ -275,9 +353,10 @@ fn sample_ops(state: &mut ServerState, now: u64) {
     }
 }
 
-/// Closes clients whose pushed-but-unsent output is over their class's hard limit, or over the soft
-/// limit for longer than allowed.
-pub fn enforce_output_limits(state: &mut ServerState, now: u64) {
+/// Redis's clientsCron, in one pass over the clients: closes those whose pushed-but-unsent output is
+/// over their class's hard limit, or over the soft limit for longer than allowed, and asks those idle
+/// for [`IDLE_BUFFER_RELEASE_MS`] to free their empty buffers.
+pub fn clients_cron(state: &mut ServerState, now: u64) {
     let settings = state.settings.clone();
     let mut disconnected = 0;
     for record in state.clients.iter_mut() {
@@ -296,6 +375,13 @@ pub fn enforce_output_limits(state: &mut ServerState, now: u64) {
                 false
             }
         };
+        let idle = now.saturating_sub(record.last_interaction_ms) >= IDLE_BUFFER_RELEASE_MS;
+        // Replica and master links run their own tasks, which keep their buffers.
+        let releasable = matches!(record.kind, ClientKind::Normal | ClientKind::PubSub);
+        if idle && releasable && !record.buffers_released && !record.release_buffers && used == 0 {
+            record.release_buffers = true;
+            record.wakeup.notify_one();
+        }
         if (over_hard || soft_expired) && !record.kill {
             warn!(
                 "Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer limits.",

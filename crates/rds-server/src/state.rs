@@ -281,6 +281,8 @@ pub struct ServerState {
     pub expiry_mode: ExpiryMode,
     /// DEBUG SET-ACTIVE-EXPIRE.
     pub active_expire_enabled: bool,
+    /// Keys a writable replica's own clients gave a TTL: its active expiry deletes them.
+    pub replica_keys_with_expire: crate::replica_expire::ReplicaKeysWithExpire,
     /// Server start, ms since the epoch.
     pub started_ms: u64,
     /// 40 hex chars identifying this run.
@@ -289,6 +291,8 @@ pub struct ServerState {
     pub last_save_secs: u64,
     /// TCP port actually listened on.
     pub port: u16,
+    /// Listeners bound by CONFIG SET port/bind, for the accept task to take over.
+    pub listeners: ListenerSwap,
     /// Set by SHUTDOWN; the main task exits when it sees it.
     pub shutdown_requested: bool,
     /// Clients in MONITOR mode.
@@ -332,10 +336,12 @@ impl ServerState {
             effects: EffectStream::default(),
             expiry_mode: ExpiryMode::Delete,
             active_expire_enabled: true,
+            replica_keys_with_expire: Default::default(),
             started_ms: now,
             run_id: random_hex(40),
             last_save_secs: now / 1000,
             port: 0,
+            listeners: ListenerSwap::default(),
             shutdown_requested: false,
             monitors: Vec::new(),
             pubsub: PubSub::default(),
@@ -385,7 +391,7 @@ impl ServerState {
 
     /// A write changed `key` of `db`: invalidate WATCHes and wake clients blocked on it.
     pub fn key_touched(&mut self, db: usize, key: &[u8]) {
-        self.watches.touch(db, key);
+        self.watches.touch(db, key, &self.keyspace.dbs[db]);
         self.blocking.signal(db, key);
     }
 
@@ -408,6 +414,15 @@ pub fn random_hex(len: usize) -> String {
     }
     out.truncate(len);
     out
+}
+
+/// Hands listeners bound by CONFIG SET to the task that accepts clients.
+#[derive(Debug, Default)]
+pub struct ListenerSwap {
+    /// The listeners to serve from now on (the old ones close).
+    pub replacement: Option<Vec<std::net::TcpListener>>,
+    /// Wakes the accept task when `replacement` is set.
+    pub changed: Arc<tokio::sync::Notify>,
 }
 
 /// The server shared between connection tasks.

@@ -77,6 +77,11 @@ impl Db {
         self.expires.len()
     }
 
+    /// Hash table statistics of the keys and of the TTLs (DEBUG HTSTATS).
+    pub fn table_stats(&self) -> (String, String) {
+        (self.keys.stats(), self.expires.stats())
+    }
+
     /// The absolute expiry time of `key` in ms, if it has one.
     pub fn expire_at(&self, key: &[u8]) -> Option<u64> {
         self.expires.get(key).copied()

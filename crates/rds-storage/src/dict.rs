@@ -33,12 +33,62 @@ struct Node<V> {
     value: V,
 }
 
+/// Chain lengths counted apart by [`Dict::stats`] (Redis's `DICT_STATS_VECTLEN`).
+const STATS_CHAIN_LENGTHS: usize = 50;
+/// Size of the buffer Redis formats [`Dict::stats`] into, terminating NUL included.
+const STATS_BUFFER: usize = 4096;
+
 struct Table<V> {
     buckets: Vec<Option<Box<Node<V>>>>,
     used: usize,
 }
 
 impl<V> Table<V> {
+    /// One table's part of [`Dict::stats`]; `index` 0 is the main table, 1 the rehashing target.
+    fn stats(&self, index: usize) -> String {
+        use std::fmt::Write as _;
+        let name = if index == 0 { "main hash table" } else { "rehashing target" };
+        if self.used == 0 {
+            return format!("Hash table {index} stats ({name}):\nNo stats available for empty dictionaries\n");
+        }
+        let mut lengths = [0u64; STATS_CHAIN_LENGTHS];
+        let (mut slots, mut longest, mut total) = (0u64, 0u64, 0u64);
+        for bucket in &self.buckets {
+            let mut length = 0u64;
+            let mut node = bucket.as_deref();
+            while let Some(n) = node {
+                length += 1;
+                node = n.next.as_deref();
+            }
+            let slot = usize::try_from(length).unwrap_or(usize::MAX).min(STATS_CHAIN_LENGTHS - 1);
+            lengths[slot] += 1;
+            if length > 0 {
+                slots += 1;
+                longest = longest.max(length);
+                total += length;
+            }
+        }
+        let size = self.buckets.len();
+        // Redis divides in single precision before printing.
+        let ratio = |a: u64, b: u64| f64::from(a as f32 / b as f32);
+        let mut text = format!(
+            "Hash table {index} stats ({name}):\n table size: {size}\n number of elements: {}\n \
+             different slots: {slots}\n max chain length: {longest}\n avg chain length (counted): {:.2}\n \
+             avg chain length (computed): {:.2}\n Chain length distribution:\n",
+            self.used,
+            ratio(total, slots),
+            ratio(self.used as u64, slots),
+        );
+        // The last entry gathers chains too long to list, and is not printed.
+        for (length, &count) in lengths[..STATS_CHAIN_LENGTHS - 1].iter().enumerate() {
+            if count > 0 {
+                let percent = f64::from(count as f32 / size as f32 * 100.0);
+                let _ = writeln!(text, "   {length}: {count} ({percent:.2}%)");
+            }
+        }
+        text
+    }
+
     fn empty() -> Self {
         Table { buckets: Vec::new(), used: 0 }
     }
@@ -87,6 +137,17 @@ impl<V> Dict<V> {
     /// True when there are no entries.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Redis's `dictGetStats` text (DEBUG HTSTATS): chain statistics of the main table, and of the
+    /// rehashing target while a rehash is in progress, cut to the 4095 bytes of Redis's buffer.
+    pub fn stats(&self) -> String {
+        let mut text = self.tables[0].stats(0);
+        if self.rehash_index.is_some() {
+            text.push_str(&self.tables[1].stats(1));
+        }
+        text.truncate(STATS_BUFFER - 1);
+        text
     }
 
     /// Total buckets, for INFO-style reporting and memory estimates.
@@ -739,6 +800,29 @@ mod tests {
         for i in 0..1000 {
             assert!(seen.contains(&key(i)), "key {i} missed");
         }
+    }
+
+    #[test]
+    fn stats_print_redis_chain_distribution() {
+        let mut dict: Dict<usize> = Dict::new();
+        assert_eq!(dict.stats(), "Hash table 0 stats (main hash table):\nNo stats available for empty dictionaries\n");
+        for i in 0..1000 {
+            dict.insert(key(i), i);
+        }
+        dict.finish_rehash();
+        let text = dict.stats();
+        assert!(
+            text.starts_with("Hash table 0 stats (main hash table):\n table size: 1024\n number of elements: 1000\n"),
+            "{text}"
+        );
+        let counts: Vec<u64> = text
+            .lines()
+            .skip_while(|line| *line != " Chain length distribution:")
+            .skip(1)
+            .map(|line| line.split_whitespace().nth(1).and_then(|n| n.parse().ok()).expect("count"))
+            .collect();
+        assert_eq!(counts.iter().sum::<u64>(), 1024, "{text}");
+        assert!(text.contains("(computed): 1.") && text.ends_with("%)\n"), "{text}");
     }
 
     #[test]

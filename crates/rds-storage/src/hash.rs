@@ -108,6 +108,14 @@ impl Hash {
         self.len() == 0
     }
 
+    /// Hash table statistics (DEBUG HTSTATS-KEY), when encoded as a hash table.
+    pub fn table_stats(&self) -> Option<String> {
+        match &self.repr {
+            Repr::Listpack { .. } => None,
+            Repr::Table(table) => Some(table.dict.stats()),
+        }
+    }
+
     /// The name OBJECT ENCODING replies with: "listpack" or "hashtable".
     pub fn encoding_name(&self) -> &'static str {
         match self.repr {

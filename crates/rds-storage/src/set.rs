@@ -114,6 +114,14 @@ impl Set {
         self.len() == 0
     }
 
+    /// Hash table statistics (DEBUG HTSTATS-KEY), when encoded as a hash table.
+    pub fn table_stats(&self) -> Option<String> {
+        match &self.repr {
+            Repr::Intset(_) => None,
+            Repr::Table(table) => Some(table.dict.stats()),
+        }
+    }
+
     /// The name OBJECT ENCODING replies with: "intset" or "hashtable".
     pub fn encoding_name(&self) -> &'static str {
         match self.repr {

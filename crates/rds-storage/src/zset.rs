@@ -151,6 +151,14 @@ impl ZSet {
         self.len() == 0
     }
 
+    /// Hash table statistics (DEBUG HTSTATS-KEY), when encoded as a hash table.
+    pub fn table_stats(&self) -> Option<String> {
+        match &self.repr {
+            Repr::Listpack(_) => None,
+            Repr::Skiplist(big) => Some(big.dict.stats()),
+        }
+    }
+
     /// The name OBJECT ENCODING replies with.
     pub fn encoding_name(&self) -> &'static str {
         match &self.repr {

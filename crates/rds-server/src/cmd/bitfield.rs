@@ -79,7 +79,7 @@ fn run(ctx: &mut Ctx, read_only: bool) -> CmdResult {
     // As in Redis, a write counts as a change when the string was created or grown (a new key starts
     // empty), or when the field's value differs.
     let grown = bytes.len() < needed;
-    if bytes.len() < needed {
+    if grown {
         bytes.resize(needed, 0);
     }
     let mut replies = Vec::with_capacity(ops.len());

@@ -141,7 +141,7 @@ struct KillFilter<'a> {
 
 impl KillFilter<'_> {
     fn matches(&self, record: &ClientRecord, caller: u64) -> bool {
-        let addr_matches = |wanted: Option<&[u8]>, actual: &std::net::SocketAddr| {
+        let addr_matches = |wanted: Option<&[u8]>, actual: &crate::client::PeerAddr| {
             wanted.is_none_or(|wanted| actual.to_string().as_bytes() == wanted)
         };
         !(self.keep_caller && record.id == caller)
@@ -320,8 +320,8 @@ mod tests {
     }
 
     fn add_client(h: &mut Harness, port: u16) -> u64 {
-        let addr = format!("127.0.0.1:{port}").parse().unwrap();
-        let local = "127.0.0.1:6379".parse().unwrap();
+        let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let local: std::net::SocketAddr = "127.0.0.1:6379".parse().unwrap();
         h.state.clients.register(addr, local, crate::state::now_ms())
     }
 

@@ -1,4 +1,4 @@
-//! DEBUG: the subcommands tests and tools rely on (SLEEP, SET-ACTIVE-EXPIRE, DIGEST, DIGEST-VALUE,
+//! DEBUG: the subcommands tests and tools rely on (SLEEP, SET-ACTIVE-EXPIRE, DIGEST, DIGEST-VALUE, HTSTATS,
 //! OBJECT, POPULATE, PROTOCOL, ERROR, LOG, CHANGE-REPL-ID, RELOAD, LOADAOF), with Redis's replies and errors.
 //!
 //! The dataset digest follows Redis's construction so that two servers holding the same data (rds or
@@ -153,6 +153,10 @@ pub fn debug(ctx: &mut Ctx) -> CmdResult {
         digest_value(ctx)
     } else if is("object") && argc == 3 {
         object(ctx)
+    } else if is("htstats") && argc == 3 {
+        htstats(ctx)
+    } else if is("htstats-key") && argc == 3 {
+        htstats_key(ctx)
     } else if is("populate") && (3..=5).contains(&argc) {
         populate(ctx)
     } else if is("reload") {
@@ -233,6 +237,38 @@ fn object(ctx: &mut Ctx) -> CmdResult {
     };
     let line = object_line(entry, compression, shared_integers, clock);
     ctx.out().simple(&line);
+    Ok(())
+}
+
+/// DEBUG HTSTATS dbid: the keyspace's and the TTLs' hash table statistics.
+fn htstats(ctx: &mut Ctx) -> CmdResult {
+    let index = ctx.int_arg(2)?;
+    let Some(db) = usize::try_from(index).ok().and_then(|index| ctx.server.keyspace.dbs.get(index)) else {
+        return Err(CommandError::err("Out of range database"));
+    };
+    let (keys, expires) = db.table_stats();
+    let text = format!("[Dictionary HT]\n{keys}[Expires HT]\n{expires}");
+    ctx.out().verbatim(text.as_bytes());
+    Ok(())
+}
+
+/// DEBUG HTSTATS-KEY key: the statistics of the hash table a set, hash or sorted set is encoded with.
+fn htstats_key(ctx: &mut Ctx) -> CmdResult {
+    // Redis looks the key up as OBJECT does: an expired key is gone.
+    let key = ctx.arg(2).to_vec();
+    let Some(entry) = crate::cmd::keys::lookup_notouch(ctx, &key) else {
+        return Err(CommandError::NoSuchKey);
+    };
+    let stats = match &entry.value {
+        Value::Set(set) => set.table_stats(),
+        Value::Hash(hash) => hash.table_stats(),
+        Value::ZSet(zset) => zset.table_stats(),
+        _ => None,
+    };
+    let Some(text) = stats else {
+        return Err(CommandError::err("The value stored at the specified key is not represented using an hash table"));
+    };
+    ctx.out().verbatim(text.as_bytes());
     Ok(())
 }
 

@@ -13,6 +13,7 @@ use crate::ctx::Ctx;
 use crate::error::{CmdResult, CommandError};
 use crate::notify::{self, GENERIC};
 use crate::state::ServerState;
+use crate::watch::presence;
 
 /// Looks `key` up like Redis's `LOOKUP_NOTOUCH` reads (TYPE, EXISTS, TTL, OBJECT): lazy expiry and
 /// hit/miss stats apply, but the access clock is left alone so inspecting a key does not make it
@@ -288,6 +289,13 @@ pub fn swapdb(ctx: &mut Ctx) -> CmdResult {
     let second = int32_arg(ctx, 2).map_err(|_| CommandError::err("invalid second DB index"))?;
     let first = db_index(ctx, first)?;
     let second = db_index(ctx, second)?;
+    if !ctx.server.watches.is_empty() {
+        let now = ctx.now_ms;
+        let (watches, dbs) = (&mut ctx.server.watches, &ctx.server.keyspace.dbs);
+        for (db, other) in [(first, second), (second, first)] {
+            watches.replace_db(db, |key| presence(&dbs[db], key, now), |key| presence(&dbs[other], key, now));
+        }
+    }
     // Clients keep their database numbers, so they now see the other dataset, as in Redis.
     ctx.server.keyspace.dbs.swap(first, second);
     swapped_signals(ctx.server, first, second);
@@ -296,17 +304,9 @@ pub fn swapdb(ctx: &mut Ctx) -> CmdResult {
     Ok(())
 }
 
-/// After SWAPDB, the content under every watched or awaited key of both databases may have
-/// changed: invalidate WATCHes on keys present in either dataset, and wake clients blocked on a
-/// key that now holds a type they can pop from.
+/// After SWAPDB, the content under every awaited key of both databases may have changed: wake
+/// clients blocked on a key that now holds a type they can pop from.
 fn swapped_signals(server: &mut ServerState, first: usize, second: usize) {
-    if !server.watches.is_empty() {
-        for (db, other) in [(first, second), (second, first)] {
-            let (now_in_db, now_in_other) = (&server.keyspace.dbs[db], &server.keyspace.dbs[other]);
-            let present = |key: &[u8]| now_in_db.peek(key).is_some() || now_in_other.peek(key).is_some();
-            server.watches.touch_db(db, present);
-        }
-    }
     if server.blocking.is_empty() {
         return;
     }

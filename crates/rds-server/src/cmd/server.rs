@@ -6,6 +6,7 @@ use rds_commands::{CommandSpec, COMMANDS};
 use crate::ctx::Ctx;
 use crate::error::{CmdResult, CommandError};
 use crate::state::{now_us, ServerState, Stats};
+use crate::watch::{presence, Presence};
 
 /// Writes a HELP reply: one simple string per line.
 pub fn reply_help(ctx: &mut Ctx, lines: &[&str]) {
@@ -46,7 +47,8 @@ pub(crate) fn flush_db(server: &mut ServerState, index: usize) -> u64 {
     };
     let removed = db.len() as u64;
     if removed > 0 && !watches.is_empty() {
-        watches.touch_db(index, |key| db.peek(key).is_some());
+        let now = crate::state::now_ms();
+        watches.replace_db(index, |key| presence(db, key, now), |_| Presence::Absent);
     }
     db.clear();
     db.avg_ttl_ms = 0;
@@ -68,6 +70,7 @@ pub fn flushdb(ctx: &mut Ctx) -> CmdResult {
 pub fn flushall(ctx: &mut Ctx) -> CmdResult {
     check_flush_mode(ctx)?;
     crate::persist::rdb::before_flushall(ctx.server);
+    ctx.server.replica_keys_with_expire.clear();
     let mut removed = 0;
     for index in 0..ctx.server.keyspace.dbs.len() {
         removed += flush_db(ctx.server, index);
@@ -207,11 +210,59 @@ pub fn config_set(ctx: &mut Ctx) -> CmdResult {
         return Err(CommandError::other("LOADING Redis is loading the dataset in memory"));
     }
     let appendonly_before = ctx.server.config.bool("appendonly");
+    let listen_before = (ctx.server.config.str("port"), ctx.server.config.str("bind"));
+    // Redis's CONFIG SET is all or nothing, also when applying a value (binding a port) fails.
+    let previous: Vec<(String, String)> = pairs.iter().flat_map(|(name, _)| ctx.server.config.get(&[name])).collect();
     ctx.server.config.set_from_client(&pairs, local).map_err(|e| CommandError::other(e.to_string()))?;
+    rebind_if_changed(ctx, &pairs, listen_before, &previous)?;
     ctx.server.refresh_settings();
     crate::persist::config_changed(ctx.server, appendonly_before)?;
     ctx.out().ok();
     Ok(())
+}
+
+/// After CONFIG SET: when `port` or `bind` changed, binds the new listeners now, so a failure is this
+/// command's error, with every directive of the call back to its `previous` value and the old
+/// listeners kept, as in Redis.
+fn rebind_if_changed(
+    ctx: &mut Ctx,
+    pairs: &[(&[u8], &[u8])],
+    (port_before, bind_before): (String, String),
+    previous: &[(String, String)],
+) -> CmdResult {
+    let config = &ctx.server.config;
+    let (port, bind) = (config.str("port"), config.str("bind"));
+    if port == port_before && bind == bind_before {
+        return Ok(());
+    }
+    let number = u16::try_from(config.int("port")).unwrap_or(0);
+    match crate::server::bind_std(number, &bind) {
+        Ok(listeners) => {
+            tracing::info!("Listening on port {number} (bind {bind})");
+            ctx.server.port = number;
+            ctx.server.listeners.replacement = Some(listeners);
+            ctx.server.listeners.changed.notify_one();
+            Ok(())
+        }
+        Err(error) => {
+            tracing::warn!("{error}");
+            let restore: Vec<(&[u8], &[u8])> =
+                previous.iter().map(|(name, value)| (name.as_bytes(), value.as_bytes())).collect();
+            if let Err(error) = ctx.server.config.set_from_client(&restore, true) {
+                tracing::warn!("Restoring the configuration after a failed CONFIG SET: {error}");
+            }
+            // Redis names the first of the two directives in the request, with that directive's message.
+            let port_first =
+                pairs.iter().find(|(name, _)| name.eq_ignore_ascii_case(b"port") || name.eq_ignore_ascii_case(b"bind"));
+            let reason = match port_first {
+                Some((name, _)) if name.eq_ignore_ascii_case(b"bind") => {
+                    "argument 'bind') - Failed to bind to specified addresses."
+                }
+                _ => "argument 'port') - Unable to listen on this port. Check server logs.",
+            };
+            Err(CommandError::err(format!("CONFIG SET failed (possibly related to {reason}")))
+        }
+    }
 }
 
 /// CONFIG RESETSTAT: clears INFO's counters, command and error statistics (not the slow log, the

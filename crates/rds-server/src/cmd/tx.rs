@@ -6,6 +6,7 @@ use crate::client::Transaction;
 use crate::ctx::Ctx;
 use crate::dispatch::call;
 use crate::error::{CmdResult, CommandError};
+use crate::watch::{presence, Presence};
 
 /// MULTI
 pub fn multi(ctx: &mut Ctx) -> CmdResult {
@@ -42,9 +43,8 @@ fn watch_broken(ctx: &mut Ctx) -> bool {
         return true;
     }
     let now = ctx.now_ms;
-    ctx.server.watches.watched_by(id).into_iter().any(|(db, key, expired_when_watched)| {
-        !expired_when_watched && ctx.server.keyspace.dbs[db].expire_at(&key).is_some_and(|when| when <= now)
-    })
+    let dbs = &ctx.server.keyspace.dbs;
+    ctx.server.watches.any_live_watched(id, |db, key| presence(&dbs[db], key, now) == Presence::Stale)
 }
 
 /// EXEC: runs the queued commands as one unit, or fails when the transaction was aborted or a watched
@@ -85,8 +85,8 @@ pub fn watch(ctx: &mut Ctx) -> CmdResult {
     let (id, db, now) = (ctx.session.id, ctx.session.db, ctx.now_ms);
     for index in 1..ctx.argc() {
         let key = ctx.arg(index);
-        let expired = ctx.server.keyspace.dbs[db].expire_at(key).is_some_and(|when| when <= now);
-        ctx.server.watches.watch(id, db, key, expired);
+        let stale = presence(&ctx.server.keyspace.dbs[db], key, now) == Presence::Stale;
+        ctx.server.watches.watch(id, db, key, stale);
     }
     ctx.out().ok();
     Ok(())

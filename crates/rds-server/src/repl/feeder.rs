@@ -10,7 +10,6 @@ use std::time::Duration;
 use bytes::BytesMut;
 use rds_resp::{RequestDecoder, RequestLimits};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tracing::{info, warn};
 
@@ -25,7 +24,7 @@ const FILE_CHUNK: usize = 64 * 1024;
 /// A replica connection in feeding mode.
 struct Feeder {
     shared: Arc<Shared>,
-    stream: TcpStream,
+    stream: crate::stream::ClientStream,
     session: Session,
     inbuf: BytesMut,
     decoder: RequestDecoder,
@@ -39,7 +38,13 @@ struct Feeder {
 }
 
 /// Serves replica `session` on `stream` until the link closes. `inbuf` holds input already read.
-pub async fn serve(shared: Arc<Shared>, stream: TcpStream, session: Session, inbuf: BytesMut, decoder: RequestDecoder) {
+pub async fn serve(
+    shared: Arc<Shared>,
+    stream: crate::stream::ClientStream,
+    session: Session,
+    inbuf: BytesMut,
+    decoder: RequestDecoder,
+) {
     let id = session.id;
     let (wakeup, events, timeout) = {
         let mut state = shared.lock();

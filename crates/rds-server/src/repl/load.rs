@@ -12,6 +12,7 @@ use rds_storage::Keyspace;
 use tokio::sync::mpsc;
 
 use crate::state::{AccessPolicy, ServerState};
+use crate::watch::presence;
 
 /// Most buckets a RESIZEDB hint may preallocate per table.
 const MAX_RESERVE: u64 = 1 << 22;
@@ -162,9 +163,13 @@ pub fn rdb_stream_db(path: &std::path::Path) -> Option<usize> {
 /// dataset, to be dropped off the lock.
 pub fn install(state: &mut ServerState, loaded: Loaded, replid: ReplId, offset: u64) -> Keyspace {
     let old = std::mem::replace(&mut state.keyspace, loaded.keyspace);
-    for index in 0..state.keyspace.dbs.len() {
-        state.watches.touch_db(index, |_| true);
+    if !state.watches.is_empty() {
+        let now = crate::state::now_ms();
+        for (index, (before, after)) in old.dbs.iter().zip(&state.keyspace.dbs).enumerate() {
+            state.watches.replace_db(index, |key| presence(before, key, now), |key| presence(after, key, now));
+        }
     }
+    state.replica_keys_with_expire.clear();
     super::role::disconnect_replicas(state);
     state.repl.ids.replid = replid;
     state.repl.ids.clear_second();

@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 use tracing::{info, warn};
 
 use super::{feed, JobInfo, ReplicaConf, ReplicaLink, ReplicaState, SyncEvent};
-use crate::client::{ClientKind, Session};
+use crate::client::{ClientKind, PeerAddr, Session};
 use crate::error::CommandError;
 use crate::state::{now_ms, ServerState, Shared};
 
@@ -55,7 +55,7 @@ pub fn try_partial(state: &mut ServerState, id: u64, replid: &[u8], offset: i64)
     let addr = register_replica_client(state, id);
     state.repl.replicas.push(ReplicaLink {
         client_id: id,
-        addr,
+        addr: addr.clone(),
         conf,
         state: ReplicaState::Online,
         pre_psync: false,
@@ -96,13 +96,13 @@ fn log_full_reason(state: &ServerState, id: u64, replid: &[u8], offset: i64, rea
 }
 
 /// Marks the client as a replica in the registry and returns its peer address.
-fn register_replica_client(state: &mut ServerState, id: u64) -> std::net::SocketAddr {
+fn register_replica_client(state: &mut ServerState, id: u64) -> PeerAddr {
     match state.clients.get_mut(id) {
         Some(record) => {
             record.kind = ClientKind::Replica;
-            record.addr
+            record.addr.clone()
         }
-        None => std::net::SocketAddr::from(([0, 0, 0, 0], 0)),
+        None => PeerAddr::Tcp(std::net::SocketAddr::from(([0, 0, 0, 0], 0))),
     }
 }
 
@@ -118,7 +118,7 @@ pub fn attach_full(state: &mut ServerState, id: u64, pre_psync: bool) {
     state.repl.receivers.insert(id, receiver);
     state.repl.replicas.push(ReplicaLink {
         client_id: id,
-        addr,
+        addr: addr.clone(),
         conf,
         state: ReplicaState::WaitBgsaveStart(now),
         pre_psync,

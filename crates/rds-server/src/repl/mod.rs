@@ -30,7 +30,6 @@ pub mod stream;
 pub mod transfer;
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -239,7 +238,7 @@ pub struct ReplicaLink {
     /// Its client id.
     pub client_id: u64,
     /// Peer address.
-    pub addr: SocketAddr,
+    pub addr: crate::client::PeerAddr,
     /// What it announced.
     pub conf: ReplicaConf,
     /// Where it stands.
@@ -266,7 +265,7 @@ impl ReplicaLink {
     pub fn ip(&self) -> String {
         match &self.conf.ip {
             Some(ip) => String::from_utf8_lossy(ip).into_owned(),
-            None => self.addr.ip().to_string(),
+            None => self.addr.ip(),
         }
     }
 }

@@ -121,12 +121,12 @@ fn set_state(shared: &Shared, generation: u64, new: LinkState) -> bool {
 
 /// One connection attempt; returns why it ended.
 async fn attempt(shared: &Arc<Shared>, generation: u64, cancel: &CancellationToken) -> String {
-    let Some((address, config, timeout)) = prepare(shared, generation) else {
+    let Some((address, source, config, timeout)) = prepare(shared, generation) else {
         return "replication link replaced".to_string();
     };
     info!("Connecting to MASTER {address}");
     info!("MASTER <-> REPLICA sync started");
-    let stream = match tokio::time::timeout(timeout, TcpStream::connect(&address)).await {
+    let stream = match tokio::time::timeout(timeout, connect(&address, source.as_deref())).await {
         Err(_) => return "Timeout connecting to the MASTER...".to_string(),
         Ok(Err(error)) => return format!("Error condition on socket for SYNC: {error}"),
         Ok(Ok(stream)) => stream,
@@ -191,7 +191,7 @@ async fn attempt(shared: &Arc<Shared>, generation: u64, cancel: &CancellationTok
 }
 
 /// Reads what the attempt needs from the state: the address, the handshake parameters, the timeout.
-fn prepare(shared: &Shared, generation: u64) -> Option<(String, HandshakeConfig, Duration)> {
+fn prepare(shared: &Shared, generation: u64) -> Option<(String, Option<String>, HandshakeConfig, Duration)> {
     let mut state = shared.lock();
     let port = state.port;
     let offset = state.effects.offset;
@@ -201,6 +201,7 @@ fn prepare(shared: &Shared, generation: u64) -> Option<(String, HandshakeConfig,
     let masterauth = optional(state.config.bytes("masterauth"));
     let masteruser = optional(state.config.bytes("masteruser"));
     let announce_ip = optional(state.config.bytes("replica-announce-ip"));
+    let source = Some(state.config.str("bind-source-addr")).filter(|source| !source.is_empty());
     let timeout = Duration::from_secs(state.settings.repl.timeout_secs);
     let failover = super::failover::in_progress(&state);
     let link = state.repl.link.as_mut().filter(|l| l.generation == generation)?;
@@ -218,7 +219,27 @@ fn prepare(shared: &Shared, generation: u64) -> Option<(String, HandshakeConfig,
         resume: link.resume.then_some((replid, offset)),
         failover,
     };
-    Some((address, config, timeout))
+    Some((address, source, config, timeout))
+}
+
+/// Connects to the master at `address`, from the local address `source` when `bind-source-addr` is set.
+async fn connect(address: &str, source: Option<&str>) -> std::io::Result<TcpStream> {
+    let Some(source) = source else { return TcpStream::connect(address).await };
+    let source: std::net::IpAddr = source
+        .parse()
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("bad bind-source-addr {source}")))?;
+    let mut last_error = None;
+    for target in tokio::net::lookup_host(address).await?.filter(|target| target.is_ipv4() == source.is_ipv4()) {
+        let socket = if target.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+        socket.bind(std::net::SocketAddr::new(source, 0))?;
+        match socket.connect(target).await {
+            Ok(stream) => return Ok(stream),
+            Err(error) => last_error = Some(error),
+        }
+    }
+    Err(last_error.unwrap_or_else(|| {
+        std::io::Error::new(std::io::ErrorKind::AddrNotAvailable, "no address of the source's family")
+    }))
 }
 
 /// How far the handshake got: a FAILOVER is aborted when its PSYNC could not be sent or was refused.
