@@ -556,13 +556,7 @@ impl<V> Dict<V> {
     }
 
     fn next_random(&mut self) -> u64 {
-        // xorshift64*: sampling needs speed, not cryptographic strength.
-        let mut x = self.rng;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.rng = x;
-        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
+        xorshift(&mut self.rng)
     }
 
     /// A random entry, as Redis's `dictGetFairRandomKey`: one picked uniformly among up to
@@ -573,22 +567,10 @@ impl<V> Dict<V> {
             return None;
         }
         let mut positions = [(0, 0, 0); FAIR_SAMPLE];
-        let mut count = 0;
-        self.walk_sample(FAIR_SAMPLE, |position, _| {
-            if let Some(slot) = positions.get_mut(count) {
-                *slot = position;
-                count += 1;
-            }
-        });
+        let count = self.sample_positions(&mut positions);
         let chosen = (count > 0).then(|| positions[self.next_random() as usize % count]);
         match chosen {
-            Some((table, bucket, depth)) => {
-                let mut node = self.tables[table].buckets[bucket].as_deref();
-                for _ in 0..depth {
-                    node = node.and_then(|n| n.next.as_deref());
-                }
-                node.map(|n| (&n.key, &n.value))
-            }
+            Some(position) => self.node_at(position).map(|n| (&n.key, &n.value)),
             None => self.bucket_random_entry(),
         }
     }
@@ -636,25 +618,45 @@ impl<V> Dict<V> {
     /// Up to `count` entries from consecutive buckets starting at a random one (Redis's
     /// `dictGetSomeKeys`): cheap sampling for expiry and eviction, not uniform.
     pub fn sample(&mut self, count: usize, mut visit: impl FnMut(&CompactBytes, &V)) {
-        self.walk_sample(count, |_, node| visit(&node.key, &node.value));
+        let mut positions = vec![(0, 0, 0); count];
+        let found = self.sample_positions(&mut positions);
+        for &position in &positions[..found] {
+            if let Some(node) = self.node_at(position) {
+                visit(&node.key, &node.value);
+            }
+        }
     }
 
-    /// The walk of [`Dict::sample`], giving each node with its (table, bucket, depth in chain).
-    fn walk_sample(&mut self, count: usize, mut visit: impl FnMut((usize, usize, usize), &Node<V>)) {
+    /// The node at a position found by [`Dict::sample_positions`].
+    fn node_at(&self, (table, bucket, depth): Position) -> Option<&Node<V>> {
+        let mut node = self.tables[table].buckets[bucket].as_deref();
+        for _ in 0..depth {
+            node = node.and_then(|n| n.next.as_deref());
+        }
+        node
+    }
+
+    /// The walk of [`Dict::sample`]: fills `out` with the positions of up to `out.len()` entries,
+    /// returning how many. Like Redis 7.0.12+'s `dictGetSomeKeys`, the chain where `out` fills up is
+    /// read to its end, each further entry replacing a held one with probability `out.len() / seen`
+    /// (reservoir sampling): stopping at the first entries of a chain would leave the deeper ones,
+    /// the oldest keys, never sampled, so eviction would never find them.
+    fn sample_positions(&mut self, out: &mut [Position]) -> usize {
+        let count = out.len();
         if self.is_empty() || count == 0 {
-            return;
+            return 0;
         }
         self.rehash_steps(count);
-        let mut found = 0;
+        let mut rng = self.rng;
+        let mut seen = 0;
         let mut empty_run = 0;
-        let start = self.next_random() as usize;
         let max_steps = count * 10;
         let tables = if self.rehash_index.is_some() { 2 } else { 1 };
         let largest_mask = self.tables[..tables].iter().map(Table::mask).max().unwrap_or(0);
-        let mut index = start & largest_mask;
+        let mut index = (xorshift(&mut rng) as usize) & largest_mask;
         // Redis wraps around and can give an entry twice; stopping after one lap gives each entry of a
         // small table once, which keeps the fair random pick uniform.
-        for _ in 0..max_steps.min(largest_mask + 1) {
+        'walk: for _ in 0..max_steps.min(largest_mask + 1) {
             for (table_index, table) in self.tables[..tables].iter().enumerate() {
                 if table.buckets.is_empty() || index > table.mask() {
                     continue;
@@ -662,27 +664,51 @@ impl<V> Dict<V> {
                 let mut node = table.buckets[index].as_deref();
                 if node.is_none() {
                     empty_run += 1;
+                    continue;
                 }
+                empty_run = 0;
                 let mut depth = 0;
                 while let Some(n) = node {
-                    visit((table_index, index, depth), n);
-                    depth += 1;
-                    found += 1;
-                    empty_run = 0;
-                    if found >= count {
-                        return;
+                    let position = (table_index, index, depth);
+                    if seen < count {
+                        out[seen] = position;
+                    } else {
+                        let slot = xorshift(&mut rng) as usize % (seen + 1);
+                        if slot < count {
+                            out[slot] = position;
+                        }
                     }
+                    seen += 1;
+                    depth += 1;
                     node = n.next.as_deref();
+                }
+                if seen >= count {
+                    break 'walk;
                 }
             }
             if empty_run >= 5 && empty_run > count {
-                index = (self.next_random() as usize) & largest_mask;
+                index = (xorshift(&mut rng) as usize) & largest_mask;
                 empty_run = 0;
             } else {
                 index = (index + 1) & largest_mask;
             }
         }
+        self.rng = rng;
+        seen.min(count)
     }
+}
+
+/// Where a sampled entry is: (table, bucket, depth in its chain).
+type Position = (usize, usize, usize);
+
+/// xorshift64*: sampling needs speed, not cryptographic strength.
+fn xorshift(state: &mut u64) -> u64 {
+    let mut x = *state;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *state = x;
+    x.wrapping_mul(0x2545_f491_4f6c_dd1d)
 }
 
 impl<V> Drop for Dict<V> {
@@ -836,6 +862,28 @@ mod tests {
         let mut sampled = 0;
         dict.sample(20, |_, _| sampled += 1);
         assert_eq!(sampled, 20);
+    }
+
+    #[test]
+    fn sampling_reaches_entries_deep_in_long_chains() {
+        // Four buckets holding 400 entries: chains of ~100. Stopping a sample at the first entries
+        // of a chain would never reach the deeper ones (the oldest: new entries go on top).
+        let mut dict = Dict::new();
+        for i in 0..4 {
+            dict.insert(key(i), i);
+        }
+        dict.finish_rehash();
+        dict.pause_resize(true);
+        for i in 4..400 {
+            dict.insert(key(i), i);
+        }
+        assert_eq!(dict.bucket_count(), 4);
+        let mut seen = vec![false; 400];
+        for _ in 0..2000 {
+            dict.sample(5, |_, &value| seen[value] = true);
+        }
+        let missed: Vec<usize> = (0..400).filter(|&i| !seen[i]).collect();
+        assert!(missed.is_empty(), "never sampled: {missed:?}");
     }
 
     #[test]
