@@ -968,6 +968,7 @@ pub static DOCS: &[Doc] = &[
     doc("command|docs", "Get array of specific Redis command documentation", "7.0.0", "O(N) where N is the number of commands to look up")
         .args(&[string("command-name").optional().multiple()]),
     doc("command|getkeys", "Extract keys given a full Redis command", "2.8.13", "O(N) where N is the number of arguments to the command"),
+    doc("command|getkeysandflags", "Extract keys and access flags given a full Redis command", "7.0.0", "O(N) where N is the number of arguments to the command"),
     doc("command|list", "Get an array of Redis command names", "7.0.0", "O(N) where N is the total number of Redis commands")
         .args(&[
             oneof("filterby", &[

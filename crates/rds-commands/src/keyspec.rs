@@ -42,6 +42,11 @@ pub const FLAG_NAMES: &[(u32, &str)] = &[
     (VARIABLE_FLAGS, "variable_flags"),
 ];
 
+/// The names of the key spec flags set in `flags`, in [`FLAG_NAMES`] order.
+pub fn flag_names(flags: u32) -> impl Iterator<Item = &'static str> {
+    FLAG_NAMES.iter().filter(move |(bit, _)| flags & bit != 0).map(|(_, name)| *name)
+}
+
 /// Where a spec's keys begin.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BeginSearch {
@@ -112,8 +117,7 @@ impl KeySpec {
 
     /// Flag names as COMMAND INFO prints them.
     pub fn flag_names(&self) -> impl Iterator<Item = &'static str> {
-        let flags = self.flags;
-        FLAG_NAMES.iter().filter(move |(bit, _)| flags & bit != 0).map(|(_, name)| *name)
+        flag_names(self.flags)
     }
 
     /// A one-line rendering (`RO,access index(1) range(0,1,0)`), the format of the captured test data.
@@ -155,10 +159,13 @@ pub const fn unknown(flags: u32) -> KeySpec {
     KeySpec::new(flags, BeginSearch::Unknown, FindKeys::Unknown)
 }
 
-/// The keys of commands whose key specs cannot find them all, by parsing their arguments (Redis's
-/// `getkeys_proc`); `None` for commands without such a parser.
+/// The keys of commands whose key specs cannot find them all, or whose flags depend on the
+/// arguments (VARIABLE_FLAGS), by parsing their arguments (Redis's `getkeys_proc`); `None` for
+/// commands without such a parser.
 pub fn movable_keys(id: crate::CommandId, argv: &[impl AsRef<[u8]>]) -> Option<Vec<KeyRef>> {
     match id {
+        crate::CommandId::Set => Some(vec![KeyRef { pos: 1, flags: set_key_flags(argv) }]),
+        crate::CommandId::BitField => Some(vec![KeyRef { pos: 1, flags: bitfield_key_flags(argv) }]),
         crate::CommandId::Sort => Some(sort_keys(argv)),
         crate::CommandId::SortRo => Some(vec![KeyRef { pos: 1, flags: RO | ACCESS }]),
         // Sorted sets: Redis's `genericGetKeys` (store key, key count, first key positions).
@@ -173,6 +180,33 @@ pub fn movable_keys(id: crate::CommandId, argv: &[impl AsRef<[u8]>]) -> Option<V
         crate::CommandId::BZMPop => Some(counted_keys(argv, None, 2, RW | ACCESS | DELETE)),
         _ => None,
     }
+}
+
+/// SET reads its key only with GET.
+fn set_key_flags(argv: &[impl AsRef<[u8]>]) -> u32 {
+    if argv.iter().skip(3).any(|arg| arg.as_ref().eq_ignore_ascii_case(b"get")) {
+        RW | ACCESS | UPDATE
+    } else {
+        OW | UPDATE
+    }
+}
+
+/// BITFIELD only reads its key when every subcommand is a complete GET (or OVERFLOW); anything
+/// else, a syntax error included, counts as a write.
+fn bitfield_key_flags(argv: &[impl AsRef<[u8]>]) -> u32 {
+    let mut i = 2;
+    while i < argv.len() {
+        let arg = argv[i].as_ref();
+        let remaining = argv.len() - i - 1;
+        if arg.eq_ignore_ascii_case(b"get") && remaining >= 2 {
+            i += 3;
+        } else if arg.eq_ignore_ascii_case(b"overflow") && remaining >= 1 {
+            i += 2;
+        } else {
+            return RW | ACCESS | UPDATE;
+        }
+    }
+    RO | ACCESS
 }
 
 /// Keys counted by the argument at `count_at` (read like C's `atoi`) and following it, then the

@@ -230,6 +230,12 @@ impl CommandSpec {
     /// The keys of `argv` (command name first) found by the key specs; `None` when the arguments do not
     /// fit them (see [`keyspec::find_keys`]).
     pub fn keys(&self, argv: &[impl AsRef<[u8]>]) -> Option<Vec<KeyRef>> {
+        // Specs with VARIABLE_FLAGS find the right keys but not their flags: the parser knows both.
+        if self.key_specs.iter().any(|spec| spec.flags & keyspec::VARIABLE_FLAGS != 0) {
+            if let Some(keys) = keyspec::movable_keys(self.id, argv) {
+                return Some(keys);
+            }
+        }
         keyspec::find_keys(self.key_specs, argv).or_else(|| keyspec::movable_keys(self.id, argv))
     }
 

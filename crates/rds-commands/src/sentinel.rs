@@ -18,14 +18,13 @@ pub type SentinelSpec = CommandSpec<Option<CommandId>>;
 
 /// The entries only the sentinel's table has: name, arity, flags ([`ONLY_SENTINEL`] added), group,
 /// explicit ACL categories (the flags imply the rest). Besides SENTINEL, these are commands Redis
-/// serves in both modes but rds-server does not serve yet (ACL, client-side caching,
-/// COMMAND GETKEYSANDFLAGS); they move to the server table when it does.
-const SENTINEL_ONLY: [(&str, i32, u32, Group, u32); 41] = [
+/// serves in both modes but rds-server does not serve yet (ACL, client-side caching); they move to
+/// the server table when it does.
+const SENTINEL_ONLY: [(&str, i32, u32, Group, u32); 40] = [
     ("client|caching", 3, NOSCRIPT | LOADING | STALE, Group::Connection, CONNECTION),
     ("client|getredir", 2, NOSCRIPT | LOADING | STALE, Group::Connection, CONNECTION),
     ("client|tracking", -3, NOSCRIPT | LOADING | STALE, Group::Connection, CONNECTION),
     ("client|trackinginfo", 2, NOSCRIPT | LOADING | STALE, Group::Connection, CONNECTION),
-    ("command|getkeysandflags", -4, LOADING | STALE, Group::Server, CONNECTION),
     ("acl", -2, CONTAINER, Group::Server, 0),
     ("acl|cat", -2, NOSCRIPT | LOADING | STALE, Group::Server, 0),
     ("acl|deluser", -3, ADMIN | NOSCRIPT | LOADING | STALE, Group::Server, 0),
@@ -169,7 +168,6 @@ static DOCS: &[Doc] = &[
             pure("noloop", "NOLOOP").optional(),
         ]),
     doc("client|trackinginfo", "Return information about server assisted client side caching for the current connection", "6.2.0", "O(1)"),
-    doc("command|getkeysandflags", "Extract keys and access flags given a full Redis command", "7.0.0", "O(N) where N is the number of arguments to the command"),
     doc("acl", "A container for Access List Control commands ", "6.0.0", "Depends on subcommand."),
     doc("acl|cat", "List the ACL categories or the commands inside a category", "6.0.0", "O(1) since the categories and commands are a fixed set.")
         .args(&[string("categoryname").optional()]),

@@ -273,6 +273,7 @@ commands! {
     CommandInfo "command|info" -2 LOADING | STALE | SENTINEL, (0, 0, 0) Server [CONNECTION] tips[NONDET_ORDER];
     CommandDocs "command|docs" -2 LOADING | STALE | SENTINEL, (0, 0, 0) Server [CONNECTION] tips[NONDET_ORDER];
     CommandGetKeys "command|getkeys" -4 LOADING | STALE | SENTINEL, (0, 0, 0) Server [CONNECTION];
+    CommandGetKeysAndFlags "command|getkeysandflags" -4 LOADING | STALE | SENTINEL, (0, 0, 0) Server [CONNECTION];
     CommandList "command|list" -2 LOADING | STALE | SENTINEL, (0, 0, 0) Server [CONNECTION] tips[NONDET_ORDER];
     CommandHelp "command|help" 2 LOADING | STALE | SENTINEL, (0, 0, 0) Server [CONNECTION];
     LastSave "lastsave" 1 LOADING | STALE | FAST, (0, 0, 0) Server [ADMIN DANGEROUS] tips[NONDET];

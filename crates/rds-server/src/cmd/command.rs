@@ -1,7 +1,7 @@
 //! COMMAND and its subcommands: the command table as clients see it (INFO, DOCS, COUNT, LIST, GETKEYS,
-//! HELP). Everything printed comes from rds-commands' table.
+//! GETKEYSANDFLAGS, HELP). Everything printed comes from rds-commands' table.
 
-use rds_commands::{acl, flags, lookup, reply, resolve, top_level, CommandSpec, Resolved, COMMANDS};
+use rds_commands::{acl, flags, keyspec, lookup, reply, resolve, top_level, CommandSpec, Resolved, COMMANDS};
 use rds_storage::glob::glob_match;
 
 use crate::cmd::server::reply_help;
@@ -52,6 +52,16 @@ pub fn docs(ctx: &mut Ctx) -> CmdResult {
 
 /// COMMAND GETKEYS command [arg ...]
 pub fn getkeys(ctx: &mut Ctx) -> CmdResult {
+    reply_keys(ctx, false)
+}
+
+/// COMMAND GETKEYSANDFLAGS command [arg ...]: each key with the flags of the key spec that found it.
+pub fn getkeys_and_flags(ctx: &mut Ctx) -> CmdResult {
+    reply_keys(ctx, true)
+}
+
+/// The keys of the command in arguments 2.., as GETKEYS and GETKEYSANDFLAGS reply them.
+fn reply_keys(ctx: &mut Ctx, with_flags: bool) -> CmdResult {
     let argv = &ctx.argv[2..];
     let spec = match resolve(argv) {
         Resolved::Command(spec) => spec,
@@ -72,7 +82,17 @@ pub fn getkeys(ctx: &mut Ctx) -> CmdResult {
     let out = ctx.out();
     out.array(keys.len());
     for key in keys {
-        out.bulk(&argv[key.pos]);
+        if with_flags {
+            out.array(2);
+            out.bulk(&argv[key.pos]);
+            let names: Vec<&str> = keyspec::flag_names(key.flags).collect();
+            out.set(names.len());
+            for name in names {
+                out.simple(name);
+            }
+        } else {
+            out.bulk(&argv[key.pos]);
+        }
     }
     Ok(())
 }

@@ -247,6 +247,7 @@ pub fn handler(id: CommandId) -> Handler {
         CommandInfo => command::info,
         CommandDocs => command::docs,
         CommandGetKeys => command::getkeys,
+        CommandGetKeysAndFlags => command::getkeys_and_flags,
         CommandList => command::list,
         CommandHelp => command::help,
         LastSave => server::lastsave,
