@@ -121,6 +121,28 @@ pub static DOCS: &[Doc] = &[
                 pure("error", "ERROR"),
             ]).optional(),
         ]),
+    doc("client|caching", "Instruct the server about tracking or not keys in the next request", "6.0.0", "O(1)")
+        .args(&[
+            oneof("mode", &[
+                pure("yes", "YES"),
+                pure("no", "NO"),
+            ]),
+        ]),
+    doc("client|getredir", "Get tracking notifications redirection client ID if any", "6.0.0", "O(1)"),
+    doc("client|tracking", "Enable or disable server assisted client side caching support", "6.0.0", "O(1). Some options may introduce additional complexity.")
+        .args(&[
+            oneof("status", &[
+                pure("on", "ON"),
+                pure("off", "OFF"),
+            ]),
+            integer("client-id").token("REDIRECT").optional(),
+            string("prefix").token("PREFIX").optional().multiple().multiple_token(),
+            pure("bcast", "BCAST").optional(),
+            pure("optin", "OPTIN").optional(),
+            pure("optout", "OPTOUT").optional(),
+            pure("noloop", "NOLOOP").optional(),
+        ]),
+    doc("client|trackinginfo", "Return information about server assisted client side caching for the current connection", "6.2.0", "O(1)"),
     doc("get", "Get the value of a key", "1.0.0", "O(1)")
         .args(&[key("key", 0)]),
     doc("set", "Set the string value of a key", "1.0.0", "O(1)")

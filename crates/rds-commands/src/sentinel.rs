@@ -7,7 +7,6 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use crate::acl::CONNECTION;
 use crate::docs::{block, doc, integer, oneof, pattern, pure, string, Arg, ArgType, Doc};
 use crate::flags::{ADMIN, CONTAINER, LOADING, NOSCRIPT, ONLY_SENTINEL, SENTINEL, STALE};
 use crate::{CommandId, CommandSpec, Group, Resolved, COMMANDS};
@@ -18,13 +17,9 @@ pub type SentinelSpec = CommandSpec<Option<CommandId>>;
 
 /// The entries only the sentinel's table has: name, arity, flags ([`ONLY_SENTINEL`] added), group,
 /// explicit ACL categories (the flags imply the rest). Besides SENTINEL, these are commands Redis
-/// serves in both modes but rds-server does not serve yet (ACL, client-side caching); they move to
-/// the server table when it does.
-const SENTINEL_ONLY: [(&str, i32, u32, Group, u32); 40] = [
-    ("client|caching", 3, NOSCRIPT | LOADING | STALE, Group::Connection, CONNECTION),
-    ("client|getredir", 2, NOSCRIPT | LOADING | STALE, Group::Connection, CONNECTION),
-    ("client|tracking", -3, NOSCRIPT | LOADING | STALE, Group::Connection, CONNECTION),
-    ("client|trackinginfo", 2, NOSCRIPT | LOADING | STALE, Group::Connection, CONNECTION),
+/// serves in both modes but rds-server does not serve yet (ACL); they move to the server table when
+/// it does.
+const SENTINEL_ONLY: [(&str, i32, u32, Group, u32); 36] = [
     ("acl", -2, CONTAINER, Group::Server, 0),
     ("acl|cat", -2, NOSCRIPT | LOADING | STALE, Group::Server, 0),
     ("acl|deluser", -3, ADMIN | NOSCRIPT | LOADING | STALE, Group::Server, 0),
@@ -146,28 +141,6 @@ const MASTER_NAME: &[Arg] = &[string("master-name")];
 
 /// COMMAND DOCS of the sentinel-only entries, as redis-sentinel 7.0.15 prints them.
 static DOCS: &[Doc] = &[
-    doc("client|caching", "Instruct the server about tracking or not keys in the next request", "6.0.0", "O(1)")
-        .args(&[
-            oneof("mode", &[
-                pure("yes", "YES"),
-                pure("no", "NO"),
-            ]),
-        ]),
-    doc("client|getredir", "Get tracking notifications redirection client ID if any", "6.0.0", "O(1)"),
-    doc("client|tracking", "Enable or disable server assisted client side caching support", "6.0.0", "O(1). Some options may introduce additional complexity.")
-        .args(&[
-            oneof("status", &[
-                pure("on", "ON"),
-                pure("off", "OFF"),
-            ]),
-            integer("client-id").token("REDIRECT").optional(),
-            string("prefix").token("PREFIX").optional().multiple().multiple_token(),
-            pure("bcast", "BCAST").optional(),
-            pure("optin", "OPTIN").optional(),
-            pure("optout", "OPTOUT").optional(),
-            pure("noloop", "NOLOOP").optional(),
-        ]),
-    doc("client|trackinginfo", "Return information about server assisted client side caching for the current connection", "6.2.0", "O(1)"),
     doc("acl", "A container for Access List Control commands ", "6.0.0", "Depends on subcommand."),
     doc("acl|cat", "List the ACL categories or the commands inside a category", "6.0.0", "O(1) since the categories and commands are a fixed set.")
         .args(&[string("categoryname").optional()]),

@@ -67,6 +67,10 @@ commands! {
     ClientPause "client|pause" -3 ADMIN | NOSCRIPT | LOADING | STALE | SENTINEL, (0, 0, 0) Connection [CONNECTION];
     ClientUnpause "client|unpause" 2 ADMIN | NOSCRIPT | LOADING | STALE | SENTINEL, (0, 0, 0) Connection [CONNECTION];
     ClientUnblock "client|unblock" -3 ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0) Connection [CONNECTION];
+    ClientTracking "client|tracking" -3 NOSCRIPT | LOADING | STALE | SENTINEL, (0, 0, 0) Connection [CONNECTION];
+    ClientCaching "client|caching" 3 NOSCRIPT | LOADING | STALE | SENTINEL, (0, 0, 0) Connection [CONNECTION];
+    ClientGetredir "client|getredir" 2 NOSCRIPT | LOADING | STALE | SENTINEL, (0, 0, 0) Connection [CONNECTION];
+    ClientTrackinginfo "client|trackinginfo" 2 NOSCRIPT | LOADING | STALE | SENTINEL, (0, 0, 0) Connection [CONNECTION];
 
     // strings
     Get "get" 2 READONLY | FAST, (1, 1, 1) String [STRING] keys[key_at(RO | ACCESS, 1)];

@@ -112,6 +112,8 @@ pub struct ClientRecord {
     pub soft_limit_since_ms: Option<u64>,
     /// Set to close the connection (CLIENT KILL, output buffer limits, SHUTDOWN).
     pub kill: bool,
+    /// CLIENT TRACKING state, when on.
+    pub tracking: Option<crate::tracking::ClientTracking>,
     /// Wakes the connection task when the outbox grows or `kill` is set.
     pub wakeup: Arc<Notify>,
 }
@@ -141,6 +143,7 @@ impl ClientRecord {
             outbox: BytesMut::new(),
             soft_limit_since_ms: None,
             kill: false,
+            tracking: None,
             wakeup: Arc::new(Notify::new()),
         }
     }
@@ -206,9 +209,10 @@ impl ClientRecord {
         );
         let _ = write!(
             text,
-            "events={} cmd={} user=default redir=-1 resp={}",
+            "events={} cmd={} user=default redir={} resp={}",
             if omem > 0 { "rw" } else { "r" },
             line.current_command.unwrap_or(self.last_command),
+            self.tracking.as_ref().map_or(-1, |state| i64::try_from(state.redirect).unwrap_or(i64::MAX)),
             if self.protocol == Protocol::Resp3 { 3 } else { 2 },
         );
         text
@@ -227,6 +231,9 @@ impl ClientRecord {
             (self.kind == ClientKind::PubSub, 'P'),
             (self.multi.is_some(), 'x'),
             (blocked, 'b'),
+            (self.tracking.is_some(), 't'),
+            (self.tracking.as_ref().is_some_and(|state| state.broken_redirect), 'R'),
+            (self.tracking.as_ref().is_some_and(|state| state.bcast), 'B'),
             (self.kill, 'A'),
             (self.addr.is_unix(), 'U'),
             (self.no_evict, 'e'),

@@ -73,12 +73,16 @@ pub async fn serve(shared: Arc<Shared>, mut stream: ClientStream, peer: PeerAddr
     };
     connection.run().instrument(span).await;
     let mut state = shared.lock();
+    let state = &mut *state;
+    if let Some(record) = state.clients.get_mut(id) {
+        state.tracking.disable(record);
+    }
     state.clients.unregister(id);
     state.monitors.retain(|m| *m != id);
     state.watches.unwatch_all(id);
     state.blocking.unblock(id);
     state.pubsub.remove_client(id);
-    crate::repl::client_closed(&mut state, id, now_ms());
+    crate::repl::client_closed(state, id, now_ms());
 }
 
 struct Connection {
@@ -297,6 +301,7 @@ impl Connection {
             }
         };
         self.session.clock_us = None;
+        state.tracking_before_sleep();
         // The batch's writes reach the AOF (and with `appendfsync always` the disk) before its replies.
         crate::persist::after_batch(&mut state);
         self.aof_barrier = crate::persist::aof::barrier(&mut state);

@@ -15,12 +15,26 @@ use crate::state::{now_us, ServerState};
 /// Runs one request for `session`, writing its reply into the session's reply buffer.
 pub fn execute(server: &mut ServerState, session: &mut Session, argv: &[Bytes]) {
     let reply_start = session.reply.buf.len();
-    match check(server, session, argv) {
+    let outer = server.tracking.enter(session.id);
+    if server.tracking.client_count() > 0 {
+        server.tracking_limit();
+    }
+    let checked = check(server, session, argv);
+    // Invalidations caused before the command runs (the tracking table limit, evictions) come
+    // before its reply.
+    if server.tracking.client_count() > 0 {
+        if let Some(output) = server.tracking.take_current_output(&mut server.clients) {
+            session.reply.raw(&output);
+        }
+    }
+    match checked {
         // Held back by CLIENT PAUSE or a FAILOVER: the connection sends it again when the pause ends.
         Ok(_) if session.postponed => {}
         Ok(spec) if session.multi.is_some() && !controls_transaction(spec) => queue(server, session, argv, spec),
         Ok(spec) => {
+            server.tracking.set_executing(true);
             call(server, session, argv, spec);
+            server.tracking.set_executing(false);
             register_block(server, session, argv);
             let propagated = !server.pending_effects.is_empty();
             if spec.has(flags::TOUCHES_ARBITRARY_KEYS) {
@@ -53,7 +67,27 @@ pub fn execute(server: &mut ServerState, session: &mut Session, argv: &[Bytes]) 
             reply_error(server, session, &error);
         }
     }
+    end_of_command(server, session, argv);
+    server.tracking.leave(outer);
     finish_reply_mode(session, reply_start);
+}
+
+/// Client-side caching after a command: its own invalidations follow its reply, and the CACHING
+/// choice lasts one command (any CLIENT subcommand, or queuing inside MULTI, keeps it).
+fn end_of_command(server: &mut ServerState, session: &mut Session, argv: &[Bytes]) {
+    if server.tracking.client_count() == 0 {
+        return;
+    }
+    if let Some(output) = server.tracking.take_current_output(&mut server.clients) {
+        session.reply.raw(&output);
+    }
+    let keeps_caching =
+        session.multi.is_some() || argv.first().is_some_and(|name| name.eq_ignore_ascii_case(b"client"));
+    if !keeps_caching {
+        if let Some(state) = server.clients.get_mut(session.id).and_then(|record| record.tracking.as_mut()) {
+            state.caching = false;
+        }
+    }
 }
 
 /// Commands that run at once inside MULTI instead of being queued.
@@ -111,11 +145,19 @@ fn serve_blocked_client(server: &mut ServerState, id: u64) {
     let mut session = Session::new(id, true, true);
     session.db = blocked.db;
     session.reply.protocol = blocked.protocol;
+    // The served client's invalidations for its own command follow its reply.
+    let outer = server.tracking.enter(id);
+    server.tracking.set_executing(true);
     call(server, &mut session, &blocked.argv, spec);
+    let tracking_output = server.tracking.take_current_output(&mut server.clients);
+    server.tracking.leave(outer);
     if session.block.is_some() {
         // Still nothing for it (another waiter took the element, or the key has another type now).
         server.flush_effects();
         return;
+    }
+    if let Some(output) = tracking_output {
+        session.reply.raw(&output);
     }
     server.blocking.unblock(id);
     server.flush_effects();
@@ -237,13 +279,16 @@ pub fn call(server: &mut ServerState, session: &mut Session, argv: &[Bytes], spe
     if let Err(error) = &result {
         reply_error(server, session, error);
     }
+    if server.tracking.client_count() > 0 && spec.has(flags::READONLY) {
+        remember_tracked_keys(server, session, argv, spec);
+    }
     propagate_expired(server);
     if changes > 0 {
         server.dirty += changes;
-        // Only WATCH, blocked clients and a writable replica's own expiry care which keys were
-        // written: skip the key-spec walk (and its allocations) when there are none of them.
+        // Only WATCH, blocked clients, client-side caching and a writable replica's own expiry care
+        // which keys were written: skip the key-spec walk (and its allocations) without them.
         let replica_write = server.repl.link.is_some() && !session.is_master;
-        if !server.watches.is_empty() || !server.blocking.is_empty() || replica_write {
+        if !server.watches.is_empty() || !server.blocking.is_empty() || server.tracking.is_active() || replica_write {
             let positions = modified.unwrap_or_else(|| spec.written_keys(argv));
             for position in positions {
                 let key = &argv[position];
@@ -294,6 +339,16 @@ pub fn call(server: &mut ServerState, session: &mut Session, argv: &[Bytes], spe
     }
 }
 
+/// Remembers the keys a read-only command read for its client, when it tracks them.
+fn remember_tracked_keys(server: &mut ServerState, session: &Session, argv: &[Bytes], spec: &CommandSpec) {
+    let Some(record) = server.clients.get(session.id) else { return };
+    if record.tracking.is_none() || spec.has(flags::PUBSUB) {
+        return;
+    }
+    let keys = spec.keys(argv).unwrap_or_default();
+    server.tracking.remember(record, keys.iter().map(|key| &argv[key.pos]));
+}
+
 /// Sends DEL for keys that expired during the command to replicas/AOF, and counts them.
 pub fn propagate_expired(server: &mut ServerState) {
     if server.keyspace.dbs.iter().all(|db| db.expired.is_empty()) {
@@ -306,7 +361,7 @@ pub fn propagate_expired(server: &mut ServerState) {
         let expired = std::mem::take(&mut server.keyspace.dbs[db_index].expired);
         server.stats.expired_keys += expired.len() as u64;
         for key in expired {
-            server.watches.touch(db_index, &key, &server.keyspace.dbs[db_index]);
+            server.key_removed(db_index, &key);
             if server.settings.notify_flags != 0 {
                 // Expiry has no calling client: deliver like any other publisher's message.
                 let mut nobody = Session::new(0, true, true);

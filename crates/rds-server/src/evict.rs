@@ -307,7 +307,7 @@ fn evict_key(server: &mut ServerState, session: &mut Session, db: usize, key: Co
         _ => before.saturating_sub(server.used_memory()),
     };
     server.stats.evicted_keys += 1;
-    server.watches.touch(db, &key, &server.keyspace.dbs[db]);
+    server.key_removed(db, &key);
     if server.settings.notify_flags != 0 {
         crate::notify::notify(server, session, EVICTED, "evicted", &key, db);
     }

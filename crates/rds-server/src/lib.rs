@@ -38,6 +38,7 @@ pub mod state;
 pub mod stream;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod tracking;
 pub mod watch;
 
 pub use server::{bind, Server, StartError};

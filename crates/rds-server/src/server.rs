@@ -285,6 +285,9 @@ async fn cron(shared: Arc<Shared>) {
             _ = tokio::time::sleep(period) => {}
         }
         let mut state = shared.lock();
+        if state.cron_paused {
+            continue;
+        }
         let now = now_ms();
         let budget = period * u32::try_from(EXPIRE_CYCLE_TIME_PERCENT).unwrap_or(25) / 100;
         if state.active_expire_enabled
@@ -307,6 +310,9 @@ async fn cron(shared: Arc<Shared>) {
         crate::evict::cron(&mut state, budget);
         // Save points, scheduled jobs, AOF writes and fsyncs.
         crate::persist::cron(&mut state);
+        // Keys expired or evicted above, and writes of the master link, reach broadcasting clients.
+        state.tracking_limit();
+        state.tracking_before_sleep();
     }
 }
 

@@ -62,6 +62,8 @@ pub struct Settings {
     pub latency_threshold_ms: u64,
     /// `latency-tracking`: per-command latency histograms are recorded.
     pub latency_tracking: bool,
+    /// `tracking-table-max-keys`; 0 is no limit.
+    pub tracking_table_max_keys: usize,
     /// `hz`.
     pub hz: u64,
     /// `enable-debug-command`: "no", "yes" or "local".
@@ -161,6 +163,7 @@ impl Settings {
             slowlog_max_len: usize::try_from(config.int("slowlog-max-len")).unwrap_or(128),
             latency_threshold_ms: u64::try_from(config.int("latency-monitor-threshold")).unwrap_or(0),
             latency_tracking: config.bool("latency-tracking"),
+            tracking_table_max_keys: usize::try_from(config.int("tracking-table-max-keys")).unwrap_or(0),
             hz: u64::try_from(config.int("hz")).unwrap_or(10).clamp(1, 500),
             enable_debug_command: config.str("enable-debug-command"),
             notify_flags: crate::notify::parse_flags(&config.str("notify-keyspace-events")).unwrap_or(0),
@@ -279,6 +282,8 @@ pub struct ServerState {
     pub effects: EffectStream,
     /// Whether the server expires keys itself (false on replicas).
     pub expiry_mode: ExpiryMode,
+    /// DEBUG PAUSE-CRON: the periodic tasks are suspended.
+    pub cron_paused: bool,
     /// DEBUG SET-ACTIVE-EXPIRE.
     pub active_expire_enabled: bool,
     /// Keys a writable replica's own clients gave a TTL: its active expiry deletes them.
@@ -303,6 +308,8 @@ pub struct ServerState {
     pub watches: Watches,
     /// Clients blocked on keys.
     pub blocking: Blocking,
+    /// Client-side caching: tracked keys, broadcast prefixes.
+    pub tracking: crate::tracking::Tracking,
     /// Effects of the execution unit in progress (a command, or a whole EXEC), flushed to the effect
     /// stream when it ends: wrapped in MULTI/EXEC when there are several, as Redis does.
     pub pending_effects: Vec<(usize, Vec<Bytes>)>,
@@ -336,6 +343,7 @@ impl ServerState {
             effects: EffectStream::default(),
             expiry_mode: ExpiryMode::Delete,
             active_expire_enabled: true,
+            cron_paused: false,
             replica_keys_with_expire: Default::default(),
             started_ms: now,
             run_id: random_hex(40),
@@ -346,6 +354,7 @@ impl ServerState {
             monitors: Vec::new(),
             pubsub: PubSub::default(),
             watches: Watches::default(),
+            tracking: crate::tracking::Tracking::default(),
             blocking: Blocking::default(),
             pending_effects: Vec::new(),
             memory: crate::memory::Accounting::new(),
@@ -389,10 +398,38 @@ impl ServerState {
         crate::repl::feed(self);
     }
 
-    /// A write changed `key` of `db`: invalidate WATCHes and wake clients blocked on it.
+    /// A write changed `key` of `db`: invalidate WATCHes and client-side caches, and wake clients
+    /// blocked on it.
     pub fn key_touched(&mut self, db: usize, key: &[u8]) {
         self.watches.touch(db, key, &self.keyspace.dbs[db]);
         self.blocking.signal(db, key);
+        if self.tracking.is_active() {
+            self.tracking.invalidate(&mut self.clients, key, true, true);
+        }
+    }
+
+    /// A key deleted by expiry or eviction: WATCH and client-side caching see the change.
+    pub fn key_removed(&mut self, db: usize, key: &[u8]) {
+        self.watches.touch(db, key, &self.keyspace.dbs[db]);
+        if self.tracking.is_active() {
+            self.tracking.invalidate(&mut self.clients, key, true, false);
+        }
+    }
+
+    /// The end of a batch of commands (Redis's `beforeSleep`): broadcasts the keys changed under
+    /// tracked prefixes.
+    pub fn tracking_before_sleep(&mut self) {
+        if self.tracking.is_active() {
+            self.tracking.broadcast(&mut self.clients);
+        }
+    }
+
+    /// Keeps the tracking table within `tracking-table-max-keys`: before every command of a tracking
+    /// client's server, and in the cron, as Redis does.
+    pub fn tracking_limit(&mut self) {
+        if self.tracking.key_count() > 0 {
+            self.tracking.enforce_limit(&mut self.clients, self.settings.tracking_table_max_keys);
+        }
     }
 
     /// The LRU clock value stored in keys on access: seconds, 24 bits like Redis.

@@ -1,4 +1,5 @@
-//! CLIENT subcommands: ID, SETNAME, GETNAME, LIST, INFO, KILL, NO-EVICT, REPLY, PAUSE, UNPAUSE and HELP.
+//! CLIENT subcommands: ID, SETNAME, GETNAME, LIST, INFO, KILL, NO-EVICT, REPLY, PAUSE, UNPAUSE,
+//! TRACKING, CACHING, GETREDIR, TRACKINGINFO and HELP.
 
 use bytes::Bytes;
 
@@ -7,6 +8,7 @@ use crate::cmd::connection::valid_client_name;
 use crate::cmd::server::reply_help;
 use crate::ctx::Ctx;
 use crate::error::{CmdResult, CommandError};
+use crate::tracking::{Tracking, TrackingOptions};
 use rds_storage::num::parse_i64;
 
 /// CLIENT ID
@@ -298,6 +300,152 @@ pub fn pause(ctx: &mut Ctx) -> CmdResult {
 pub fn unpause(ctx: &mut Ctx) -> CmdResult {
     crate::repl::pause::unpause(ctx.server, crate::repl::pause::PausePurpose::Client);
     ctx.out().ok();
+    Ok(())
+}
+
+/// CLIENT TRACKING ON|OFF [REDIRECT id] [PREFIX p ...] [BCAST] [OPTIN] [OPTOUT] [NOLOOP], with
+/// Redis's checks in Redis's order.
+pub fn tracking(ctx: &mut Ctx) -> CmdResult {
+    let mut options = TrackingOptions::default();
+    let argc = ctx.argc();
+    let mut j = 3;
+    while j < argc {
+        let more = argc - j - 1;
+        if ctx.arg_is(j, "redirect") && more >= 1 {
+            j += 1;
+            if options.redirect != 0 {
+                return Err(CommandError::err("A client can only redirect to a single other client"));
+            }
+            let id = ctx.int_arg(j)?;
+            let id = u64::try_from(id).ok().filter(|&id| id != 0 && ctx.server.clients.get(id).is_some());
+            let Some(id) = id else {
+                return Err(CommandError::err("The client ID you want redirect to does not exist"));
+            };
+            options.redirect = id;
+        } else if ctx.arg_is(j, "bcast") {
+            options.bcast = true;
+        } else if ctx.arg_is(j, "optin") {
+            options.optin = true;
+        } else if ctx.arg_is(j, "optout") {
+            options.optout = true;
+        } else if ctx.arg_is(j, "noloop") {
+            options.noloop = true;
+        } else if ctx.arg_is(j, "prefix") && more >= 1 {
+            j += 1;
+            options.prefixes.push(Bytes::copy_from_slice(ctx.arg(j)));
+        } else {
+            return Err(CommandError::Syntax);
+        }
+        j += 1;
+    }
+    let id = ctx.session.id;
+    let server = &mut *ctx.server;
+    let Some(record) = server.clients.get_mut(id) else { return Err(CommandError::Syntax) };
+    if ctx.argv[2].eq_ignore_ascii_case(b"on") {
+        let current = record.tracking.as_ref();
+        if !options.bcast && !options.prefixes.is_empty() {
+            return Err(CommandError::err("PREFIX option requires BCAST mode to be enabled"));
+        }
+        if current.is_some_and(|state| state.bcast != options.bcast) {
+            return Err(CommandError::err(
+                "You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode.",
+            ));
+        }
+        if options.optin && options.optout {
+            return Err(CommandError::err("You can't specify both OPTIN mode and OPTOUT mode"));
+        }
+        if current.is_some_and(|state| (options.optin && state.optout) || (options.optout && state.optin)) {
+            return Err(CommandError::err(
+                "You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.",
+            ));
+        }
+        if options.bcast && (options.optin || options.optout) {
+            return Err(CommandError::err("OPTIN and OPTOUT are not compatible with BCAST"));
+        }
+        if options.bcast {
+            let empty = std::collections::BTreeSet::new();
+            let existing = current.map_or(&empty, |state| &state.prefixes);
+            if let Some(text) = Tracking::prefix_collision(existing, &options.prefixes) {
+                return Err(CommandError::err(text));
+            }
+        }
+        server.tracking.enable(record, options);
+    } else if ctx.argv[2].eq_ignore_ascii_case(b"off") {
+        server.tracking.disable(record);
+    } else {
+        return Err(CommandError::Syntax);
+    }
+    ctx.out().ok();
+    Ok(())
+}
+
+/// CLIENT CACHING YES|NO: whether the next command's reads are tracked, in OPTIN / OPTOUT mode.
+pub fn caching(ctx: &mut Ctx) -> CmdResult {
+    let yes = ctx.arg_is(2, "yes");
+    let no = ctx.arg_is(2, "no");
+    let id = ctx.session.id;
+    let Some(state) = ctx.server.clients.get_mut(id).and_then(|record| record.tracking.as_mut()) else {
+        return Err(CommandError::err(
+            "CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled",
+        ));
+    };
+    if yes && !state.optin {
+        return Err(CommandError::err("CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode."));
+    }
+    if no && !state.optout {
+        return Err(CommandError::err("CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode."));
+    }
+    if !yes && !no {
+        return Err(CommandError::Syntax);
+    }
+    state.caching = true;
+    ctx.out().ok();
+    Ok(())
+}
+
+/// CLIENT GETREDIR: the client invalidations are redirected to, 0 for none, -1 when not tracking.
+pub fn getredir(ctx: &mut Ctx) -> CmdResult {
+    let redirect =
+        ctx.server.clients.get(ctx.session.id).and_then(|record| record.tracking.as_ref()).map(|state| state.redirect);
+    ctx.out().int(redirect.map_or(-1, |id| i64::try_from(id).unwrap_or(i64::MAX)));
+    Ok(())
+}
+
+/// CLIENT TRACKINGINFO: the tracking flags, redirect and prefixes of this connection.
+pub fn tracking_info(ctx: &mut Ctx) -> CmdResult {
+    let state = ctx.server.clients.get(ctx.session.id).and_then(|record| record.tracking.clone());
+    let mut flags = Vec::new();
+    match &state {
+        None => flags.push("off"),
+        Some(state) => {
+            flags.push("on");
+            let optional = [
+                (state.bcast, "bcast"),
+                (state.optin, "optin"),
+                (state.optin && state.caching, "caching-yes"),
+                (state.optout, "optout"),
+                (state.optout && state.caching, "caching-no"),
+                (state.noloop, "noloop"),
+                (state.broken_redirect, "broken_redirect"),
+            ];
+            flags.extend(optional.iter().filter(|(set, _)| *set).map(|(_, name)| *name));
+        }
+    }
+    let out = ctx.out();
+    out.map(3);
+    out.bulk(b"flags");
+    out.set(flags.len());
+    for flag in flags {
+        out.bulk(flag.as_bytes());
+    }
+    out.bulk(b"redirect");
+    out.int(state.as_ref().map_or(-1, |state| i64::try_from(state.redirect).unwrap_or(i64::MAX)));
+    out.bulk(b"prefixes");
+    let prefixes = state.map(|state| state.prefixes).unwrap_or_default();
+    out.array(prefixes.len());
+    for prefix in &prefixes {
+        out.bulk(prefix);
+    }
     Ok(())
 }
 

@@ -174,7 +174,9 @@ pub fn reset(ctx: &mut Ctx) -> CmdResult {
     ctx.session.multi = None;
     ctx.server.watches.unwatch_all(id);
     ctx.server.pubsub.remove_client(id);
-    if let Some(record) = ctx.server.clients.get_mut(id) {
+    let server = &mut *ctx.server;
+    if let Some(record) = server.clients.get_mut(id) {
+        server.tracking.disable(record);
         record.kind = ClientKind::Normal;
         record.subscriptions = (0, 0, 0);
         record.multi = None;

@@ -141,6 +141,10 @@ pub fn debug(ctx: &mut Ctx) -> CmdResult {
         Ok(())
     } else if is("sleep") && argc == 3 {
         sleep(ctx)
+    } else if is("pause-cron") && argc == 3 {
+        ctx.server.cron_paused = c_atoi(ctx.arg(2)) != 0;
+        ctx.out().ok();
+        Ok(())
     } else if is("set-active-expire") && argc == 3 {
         ctx.server.active_expire_enabled = c_atoi(ctx.arg(2)) != 0;
         ctx.out().ok();

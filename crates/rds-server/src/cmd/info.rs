@@ -171,7 +171,7 @@ fn clients_section(out: &mut String, state: &ServerState) {
     field(out, "client_recent_max_output_buffer", max_output);
     // Clients a pause holds back count as blocked, as in Redis.
     field(out, "blocked_clients", state.blocking.len() + state.repl.pause.postponed_count());
-    field(out, "tracking_clients", 0);
+    field(out, "tracking_clients", state.tracking.client_count());
     let with_timeout =
         state.clients.iter().filter(|c| state.blocking.get(c.id).is_some_and(|b| b.request.deadline_ms.is_some()));
     field(out, "clients_in_timeout_table", with_timeout.count());
@@ -194,21 +194,14 @@ const STATS_KBPS: [&str; 4] = [
     "instantaneous_input_repl_kbps",
     "instantaneous_output_repl_kbps",
 ];
-const STATS_UNTRACKED: [&str; 14] = [
-    "latest_fork_usec",
-    "total_forks",
-    "migrate_cached_sockets",
-    "slave_expires_tracked_keys",
+const STATS_UNTRACKED: [&str; 3] = ["latest_fork_usec", "total_forks", "migrate_cached_sockets"];
+const STATS_DEFRAG: [&str; 6] = [
     "active_defrag_hits",
     "active_defrag_misses",
     "active_defrag_key_hits",
     "active_defrag_key_misses",
     "total_active_defrag_time",
     "current_active_defrag_time",
-    "tracking_total_keys",
-    "tracking_total_items",
-    "tracking_total_prefixes",
-    "unexpected_error_replies",
 ];
 const STATS_UNTRACKED_TAIL: [&str; 7] = [
     "dump_payload_sanitizations",
@@ -252,6 +245,12 @@ fn stats_section(out: &mut String, state: &ServerState) {
     let shard_channels = state.pubsub.active(Namespace::Shard, None).len();
     field(out, "pubsubshard_channels", shard_channels);
     zeros(out, &STATS_UNTRACKED);
+    field(out, "slave_expires_tracked_keys", state.replica_keys_with_expire.len());
+    zeros(out, &STATS_DEFRAG);
+    field(out, "tracking_total_keys", state.tracking.key_count());
+    field(out, "tracking_total_items", state.tracking.item_count());
+    field(out, "tracking_total_prefixes", state.tracking.prefix_count());
+    field(out, "unexpected_error_replies", 0);
     field(out, "total_error_replies", s.error_replies);
     zeros(out, &STATS_UNTRACKED_TAIL);
 }

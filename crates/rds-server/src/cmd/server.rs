@@ -59,6 +59,7 @@ pub(crate) fn flush_db(server: &mut ServerState, index: usize) -> u64 {
 pub fn flushdb(ctx: &mut Ctx) -> CmdResult {
     check_flush_mode(ctx)?;
     let removed = flush_db(ctx.server, ctx.session.db);
+    ctx.server.tracking.invalidate_all(&mut ctx.server.clients);
     ctx.changed(removed);
     // Replicated even when the database was already empty, like Redis.
     ctx.propagate(ctx.argv.to_vec());
@@ -75,6 +76,7 @@ pub fn flushall(ctx: &mut Ctx) -> CmdResult {
     for index in 0..ctx.server.keyspace.dbs.len() {
         removed += flush_db(ctx.server, index);
     }
+    ctx.server.tracking.invalidate_all(&mut ctx.server.clients);
     // With save points Redis 7.0 saves the empty dataset at once, which leaves nothing dirty.
     if !crate::persist::rdb::after_flushall(ctx.server) {
         ctx.changed(removed);

@@ -163,6 +163,7 @@ pub fn rdb_stream_db(path: &std::path::Path) -> Option<usize> {
 /// dataset, to be dropped off the lock.
 pub fn install(state: &mut ServerState, loaded: Loaded, replid: ReplId, offset: u64) -> Keyspace {
     let old = std::mem::replace(&mut state.keyspace, loaded.keyspace);
+    state.tracking.invalidate_all(&mut state.clients);
     if !state.watches.is_empty() {
         let now = crate::state::now_ms();
         for (index, (before, after)) in old.dbs.iter().zip(&state.keyspace.dbs).enumerate() {
