@@ -867,6 +867,228 @@ pub static DOCS: &[Doc] = &[
             pattern("pattern").token("MATCH").optional(),
             integer("count").token("COUNT").optional(),
         ]),
+    doc("geoadd", "Add one or more geospatial items in the geospatial index represented using a sorted set", "3.2.0", "O(log(N)) for each item added, where N is the number of elements in the sorted set.")
+        .history(&[("6.2.0", "Added the `CH`, `NX` and `XX` options.")])
+        .args(&[
+            key("key", 0),
+            oneof("condition", &[
+                pure("nx", "NX"),
+                pure("xx", "XX"),
+            ]).since("6.2.0").optional(),
+            pure("change", "CH").since("6.2.0").optional(),
+            block("longitude_latitude_member", &[
+                double("longitude"),
+                double("latitude"),
+                string("member"),
+            ]).multiple(),
+        ]),
+    doc("geodist", "Returns the distance between two members of a geospatial index", "3.2.0", "O(log(N))")
+        .args(&[
+            key("key", 0),
+            string("member1"),
+            string("member2"),
+            oneof("unit", &[
+                pure("m", "M"),
+                pure("km", "KM"),
+                pure("ft", "FT"),
+                pure("mi", "MI"),
+            ]).optional(),
+        ]),
+    doc("geohash", "Returns members of a geospatial index as standard geohash strings", "3.2.0", "O(log(N)) for each member requested, where N is the number of elements in the sorted set.")
+        .args(&[key("key", 0), string("member").multiple()]),
+    doc("geopos", "Returns longitude and latitude of members of a geospatial index", "3.2.0", "O(N) where N is the number of members requested.")
+        .args(&[key("key", 0), string("member").multiple()]),
+    doc("georadius", "Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a point", "3.2.0", "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.").deprecated().deprecated_since("6.2.0").replaced_by("`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` argument")
+        .history(&[
+            ("6.2.0", "Added the `ANY` option for `COUNT`."),
+            ("7.0.0", "Added support for uppercase unit names."),
+        ])
+        .args(&[
+            key("key", 0),
+            double("longitude"),
+            double("latitude"),
+            double("radius"),
+            oneof("unit", &[
+                pure("m", "M"),
+                pure("km", "KM"),
+                pure("ft", "FT"),
+                pure("mi", "MI"),
+            ]),
+            pure("withcoord", "WITHCOORD").optional(),
+            pure("withdist", "WITHDIST").optional(),
+            pure("withhash", "WITHHASH").optional(),
+            block("count", &[
+                integer("count").token("COUNT"),
+                pure("any", "ANY").since("6.2.0").optional(),
+            ]).optional(),
+            oneof("order", &[
+                pure("asc", "ASC"),
+                pure("desc", "DESC"),
+            ]).optional(),
+            key("key", 1).token("STORE").optional(),
+            key("key", 2).token("STOREDIST").optional(),
+        ]),
+    doc("georadius_ro", "A read-only variant for GEORADIUS", "3.2.10", "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.").deprecated().deprecated_since("6.2.0").replaced_by("`GEOSEARCH` with the `BYRADIUS` argument")
+        .history(&[("6.2.0", "Added the `ANY` option for `COUNT`.")])
+        .args(&[
+            key("key", 0),
+            double("longitude"),
+            double("latitude"),
+            double("radius"),
+            oneof("unit", &[
+                pure("m", "M"),
+                pure("km", "KM"),
+                pure("ft", "FT"),
+                pure("mi", "MI"),
+            ]),
+            pure("withcoord", "WITHCOORD").optional(),
+            pure("withdist", "WITHDIST").optional(),
+            pure("withhash", "WITHHASH").optional(),
+            block("count", &[
+                integer("count").token("COUNT"),
+                pure("any", "ANY").since("6.2.0").optional(),
+            ]).optional(),
+            oneof("order", &[
+                pure("asc", "ASC"),
+                pure("desc", "DESC"),
+            ]).optional(),
+        ]),
+    doc("georadiusbymember", "Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a member", "3.2.0", "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.").deprecated().deprecated_since("6.2.0").replaced_by("`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` and `FROMMEMBER` arguments")
+        .history(&[("7.0.0", "Added support for uppercase unit names.")])
+        .args(&[
+            key("key", 0),
+            string("member"),
+            double("radius"),
+            oneof("unit", &[
+                pure("m", "M"),
+                pure("km", "KM"),
+                pure("ft", "FT"),
+                pure("mi", "MI"),
+            ]),
+            pure("withcoord", "WITHCOORD").optional(),
+            pure("withdist", "WITHDIST").optional(),
+            pure("withhash", "WITHHASH").optional(),
+            block("count", &[
+                integer("count").token("COUNT"),
+                pure("any", "ANY").optional(),
+            ]).optional(),
+            oneof("order", &[
+                pure("asc", "ASC"),
+                pure("desc", "DESC"),
+            ]).optional(),
+            key("key", 1).token("STORE").optional(),
+            key("key", 2).token("STOREDIST").optional(),
+        ]),
+    doc("georadiusbymember_ro", "A read-only variant for GEORADIUSBYMEMBER", "3.2.10", "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.").deprecated().deprecated_since("6.2.0").replaced_by("`GEOSEARCH` with the `BYRADIUS` and `FROMMEMBER` arguments")
+        .args(&[
+            key("key", 0),
+            string("member"),
+            double("radius"),
+            oneof("unit", &[
+                pure("m", "M"),
+                pure("km", "KM"),
+                pure("ft", "FT"),
+                pure("mi", "MI"),
+            ]),
+            pure("withcoord", "WITHCOORD").optional(),
+            pure("withdist", "WITHDIST").optional(),
+            pure("withhash", "WITHHASH").optional(),
+            block("count", &[
+                integer("count").token("COUNT"),
+                pure("any", "ANY").optional(),
+            ]).optional(),
+            oneof("order", &[
+                pure("asc", "ASC"),
+                pure("desc", "DESC"),
+            ]).optional(),
+        ]),
+    doc("geosearch", "Query a sorted set representing a geospatial index to fetch members inside an area of a box or a circle.", "6.2.0", "O(N+log(M)) where N is the number of elements in the grid-aligned bounding box area around the shape provided as the filter and M is the number of items inside the shape")
+        .history(&[("7.0.0", "Added support for uppercase unit names.")])
+        .args(&[
+            key("key", 0),
+            oneof("from", &[
+                string("member").token("FROMMEMBER"),
+                block("longitude_latitude", &[
+                    double("longitude"),
+                    double("latitude"),
+                ]).token("FROMLONLAT"),
+            ]),
+            oneof("by", &[
+                block("circle", &[
+                    double("radius").token("BYRADIUS"),
+                    oneof("unit", &[
+                        pure("m", "M"),
+                        pure("km", "KM"),
+                        pure("ft", "FT"),
+                        pure("mi", "MI"),
+                    ]),
+                ]),
+                block("box", &[
+                    double("width").token("BYBOX"),
+                    double("height"),
+                    oneof("unit", &[
+                        pure("m", "M"),
+                        pure("km", "KM"),
+                        pure("ft", "FT"),
+                        pure("mi", "MI"),
+                    ]),
+                ]),
+            ]),
+            oneof("order", &[
+                pure("asc", "ASC"),
+                pure("desc", "DESC"),
+            ]).optional(),
+            block("count", &[
+                integer("count").token("COUNT"),
+                pure("any", "ANY").optional(),
+            ]).optional(),
+            pure("withcoord", "WITHCOORD").optional(),
+            pure("withdist", "WITHDIST").optional(),
+            pure("withhash", "WITHHASH").optional(),
+        ]),
+    doc("geosearchstore", "Query a sorted set representing a geospatial index to fetch members inside an area of a box or a circle, and store the result in another key.", "6.2.0", "O(N+log(M)) where N is the number of elements in the grid-aligned bounding box area around the shape provided as the filter and M is the number of items inside the shape")
+        .history(&[("7.0.0", "Added support for uppercase unit names.")])
+        .args(&[
+            key("destination", 0),
+            key("source", 1),
+            oneof("from", &[
+                string("member").token("FROMMEMBER"),
+                block("longitude_latitude", &[
+                    double("longitude"),
+                    double("latitude"),
+                ]).token("FROMLONLAT"),
+            ]),
+            oneof("by", &[
+                block("circle", &[
+                    double("radius").token("BYRADIUS"),
+                    oneof("unit", &[
+                        pure("m", "M"),
+                        pure("km", "KM"),
+                        pure("ft", "FT"),
+                        pure("mi", "MI"),
+                    ]),
+                ]),
+                block("box", &[
+                    double("width").token("BYBOX"),
+                    double("height"),
+                    oneof("unit", &[
+                        pure("m", "M"),
+                        pure("km", "KM"),
+                        pure("ft", "FT"),
+                        pure("mi", "MI"),
+                    ]),
+                ]),
+            ]),
+            oneof("order", &[
+                pure("asc", "ASC"),
+                pure("desc", "DESC"),
+            ]).optional(),
+            block("count", &[
+                integer("count").token("COUNT"),
+                pure("any", "ANY").optional(),
+            ]).optional(),
+            pure("storedist", "STOREDIST").optional(),
+        ]),
     doc("sort", "Sort the elements in a list, set or sorted set", "1.0.0", "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).")
         .args(&[
             key("key", 0),

@@ -153,6 +153,15 @@ pub const fn keys_from(flags: u32, index: i32, last_key: i32, step: i32) -> KeyS
     KeySpec::new(flags, BeginSearch::Index(index), FindKeys::Range { last_key, key_step: step, limit: 0 })
 }
 
+/// One key just after `keyword`, searched forwards from argument `start_from` (GEORADIUS ... STORE key).
+pub const fn after_keyword(flags: u32, keyword: &'static str, start_from: i32) -> KeySpec {
+    KeySpec::new(
+        flags,
+        BeginSearch::Keyword { keyword, start_from },
+        FindKeys::Range { last_key: 0, key_step: 1, limit: 0 },
+    )
+}
+
 /// A spec Redis marks `unknown`: its keys are found only by parsing the arguments (see
 /// [`movable_keys`]), like SORT's BY/GET patterns and STORE destination.
 pub const fn unknown(flags: u32) -> KeySpec {

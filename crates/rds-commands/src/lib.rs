@@ -71,6 +71,8 @@ pub enum Group {
     Set,
     /// Sorted sets.
     SortedSet,
+    /// Geospatial indexes (sorted sets of geohashes).
+    Geo,
     /// Hashes.
     Hash,
     /// HyperLogLog.
@@ -101,6 +103,7 @@ impl Group {
             Group::List => "list",
             Group::Set => "set",
             Group::SortedSet => "sorted-set",
+            Group::Geo => "geo",
             Group::Hash => "hash",
             Group::HyperLogLog => "hyperloglog",
             Group::PubSub => "pubsub",

@@ -235,6 +235,18 @@ commands! {
     ZRandMember "zrandmember" -2 READONLY, (1, 1, 1) SortedSet [SORTEDSET] keys[key_at(RO | ACCESS, 1)] tips[NONDET];
     ZScan "zscan" -3 READONLY, (1, 1, 1) SortedSet [SORTEDSET] keys[key_at(RO | ACCESS, 1)] tips[NONDET];
 
+    // geo: sorted sets whose scores are geohashes
+    GeoAdd "geoadd" -5 WRITE | DENYOOM, (1, 1, 1) Geo [GEO] keys[key_at(RW | UPDATE, 1)];
+    GeoDist "geodist" -4 READONLY, (1, 1, 1) Geo [GEO] keys[key_at(RO | ACCESS, 1)];
+    GeoHash "geohash" -2 READONLY, (1, 1, 1) Geo [GEO] keys[key_at(RO | ACCESS, 1)];
+    GeoPos "geopos" -2 READONLY, (1, 1, 1) Geo [GEO] keys[key_at(RO | ACCESS, 1)];
+    GeoRadius "georadius" -6 WRITE | DENYOOM | MOVABLE_KEYS, (1, 1, 1) Geo [GEO] keys[key_at(RO | ACCESS, 1), after_keyword(OW | UPDATE, "STORE", 6), after_keyword(OW | UPDATE, "STOREDIST", 6)];
+    GeoRadiusRo "georadius_ro" -6 READONLY, (1, 1, 1) Geo [GEO] keys[key_at(RO | ACCESS, 1)];
+    GeoRadiusByMember "georadiusbymember" -5 WRITE | DENYOOM | MOVABLE_KEYS, (1, 1, 1) Geo [GEO] keys[key_at(RO | ACCESS, 1), after_keyword(OW | UPDATE, "STORE", 5), after_keyword(OW | UPDATE, "STOREDIST", 5)];
+    GeoRadiusByMemberRo "georadiusbymember_ro" -5 READONLY, (1, 1, 1) Geo [GEO] keys[key_at(RO | ACCESS, 1)];
+    GeoSearch "geosearch" -7 READONLY, (1, 1, 1) Geo [GEO] keys[key_at(RO | ACCESS, 1)];
+    GeoSearchStore "geosearchstore" -8 WRITE | DENYOOM, (1, 2, 1) Geo [GEO] keys[key_at(OW | UPDATE, 1), key_at(RO | ACCESS, 2)];
+
     // sort
     Sort "sort" -2 WRITE | DENYOOM | MOVABLE_KEYS, (1, 1, 1) Generic [SET SORTEDSET LIST DANGEROUS] keys[key_at(RO | ACCESS, 1), unknown(RO | ACCESS).notes("For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort"), unknown(OW | UPDATE).notes("For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array")];
     SortRo "sort_ro" -2 READONLY | MOVABLE_KEYS, (1, 1, 1) Generic [SET SORTEDSET LIST DANGEROUS] keys[key_at(RO | ACCESS, 1), unknown(RO | ACCESS).notes("For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort")];

@@ -6,6 +6,7 @@
 //! - [`value`]: the value enum and Redis's type/encoding names.
 //! - [`compact`]: inline short byte strings, so small keys and values need no allocation of their own.
 //! - [`num`], [`glob`], [`slot`]: Redis's number parsing, glob matching and hash-slot function.
+//! - [`geo`]: geohash scores, distances and searches over sorted sets (the GEO commands' math).
 //!
 //! This crate is synchronous and knows nothing of RESP, sockets or tokio: callers pass `now_ms`, and
 //! expired keys are queued in [`Db::expired`] for the server to propagate.
@@ -13,6 +14,7 @@
 pub mod compact;
 pub mod db;
 pub mod dict;
+pub mod geo;
 pub mod glob;
 pub mod hash;
 pub mod hll;

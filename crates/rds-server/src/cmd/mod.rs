@@ -10,6 +10,7 @@ pub mod debug;
 pub mod dump;
 pub mod expire;
 pub mod function;
+pub mod geo;
 pub mod hash;
 pub mod hll;
 pub mod info;
@@ -184,6 +185,16 @@ pub fn handler(id: CommandId) -> Handler {
         ZDiffStore => zset::zdiffstore,
         ZRandMember => zset::zrandmember,
         ZScan => zset::zscan,
+        GeoAdd => geo::geoadd,
+        GeoDist => geo::geodist,
+        GeoHash => geo::geohash,
+        GeoPos => geo::geopos,
+        GeoRadius => geo::georadius,
+        GeoRadiusRo => geo::georadius_ro,
+        GeoRadiusByMember => geo::georadiusbymember,
+        GeoRadiusByMemberRo => geo::georadiusbymember_ro,
+        GeoSearch => geo::geosearch,
+        GeoSearchStore => geo::geosearchstore,
         Del => keys::del,
         Unlink => keys::unlink,
         Exists => keys::exists,
