@@ -320,3 +320,43 @@ fn clients_over_maxclients_are_refused() {
         let _replacement = accepted_client(server.port());
     }
 }
+
+/// With `enable-module-command yes`, MODULE LOAD of a missing or non-executable file fails with
+/// Redis's reply and logs Redis's reason; LOADEX checks its arguments first; UNLOAD finds nothing.
+#[test]
+fn module_commands_fail_to_load_like_redis_and_log_why() {
+    let scenario = |program: &Path| {
+        let server =
+            ServerBuilder::new(program).args(["--enable-module-command", "yes", "--save", ""]).spawn().unwrap();
+        let dir = server.dir().to_path_buf();
+        let not_executable = dir.join("module.so");
+        std::fs::write(&not_executable, b"").unwrap();
+        let not_executable = not_executable.to_string_lossy().into_owned();
+        let mut client = server.client();
+        let replies: Vec<String> = [
+            vec!["MODULE", "LOAD", "/some/fake/path"],
+            vec!["MODULE", "LOAD", not_executable.as_str(), "arg"],
+            vec!["MODULE", "LOADEX", "/some/fake/path", "CONFIG", "a"],
+            vec!["MODULE", "LOADEX", "/some/fake/path", "bogus"],
+            vec!["MODULE", "UNLOAD", "foo"],
+            vec!["MODULE", "LIST"],
+        ]
+        .iter()
+        .map(|args| client.cmd_str(args))
+        .collect();
+        let log = server.log();
+        let logged = [
+            "Module /some/fake/path failed to load: /some/fake/path: cannot open shared object file: No such file or directory",
+            &format!("Module {not_executable} failed to load: It does not have execute permissions."),
+            "CONFIG specified without name value pair",
+            "Syntax Error from arguments to loadex around bogus.",
+        ]
+        .map(|line| log.contains(line));
+        (replies, logged)
+    };
+    let (ours, logged) = scenario(&rds());
+    assert_eq!(logged, [true; 4], "log lines missing");
+    let bins = require_redis().expect("redis-server is needed to compare MODULE replies");
+    let (theirs, _) = scenario(&bins.server);
+    assert_eq!(ours, theirs);
+}

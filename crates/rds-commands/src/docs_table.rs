@@ -1195,6 +1195,24 @@ pub static DOCS: &[Doc] = &[
     doc("slowlog|len", "Get the slow log's length", "2.2.12", "O(1)"),
     doc("slowlog|reset", "Clear all entries from the slow log", "2.2.12", "O(N) where N is the number of entries in the slowlog"),
     doc("slowlog|help", "Show helpful text about the different subcommands", "6.2.0", "O(1)"),
+    doc("module", "A container for module commands", "4.0.0", "Depends on subcommand."),
+    doc("module|help", "Show helpful text about the different subcommands", "5.0.0", "O(1)"),
+    doc("module|list", "List all modules loaded by the server", "4.0.0", "O(N) where N is the number of loaded modules."),
+    doc("module|load", "Load a module", "4.0.0", "O(1)")
+        .args(&[string("path"), string("arg").optional().multiple()]),
+    doc("module|loadex", "Load a module with extended parameters", "7.0.0", "O(1)")
+        .args(&[
+            string("path"),
+            block("configs", &[
+                string("name"),
+                string("value"),
+            ]).token("CONFIG").optional().multiple().multiple_token(),
+            block("args", &[
+                string("arg"),
+            ]).token("ARGS").optional().multiple(),
+        ]),
+    doc("module|unload", "Unload a module", "4.0.0", "O(1)")
+        .args(&[string("name")]),
     doc("latency", "A container for latency diagnostics commands", "2.8.13", "Depends on subcommand."),
     doc("latency|latest", "Return the latest latency samples for all events.", "2.8.13", "O(1)"),
     doc("latency|reset", "Reset latency data for one or more events.", "2.8.13", "O(1)")

@@ -278,6 +278,12 @@ commands! {
     SlowlogLen "slowlog|len" 2 ADMIN | LOADING | STALE, (0, 0, 0) Server [] tips[ALL_NODES, AGG_SUM, NONDET];
     SlowlogReset "slowlog|reset" 2 ADMIN | LOADING | STALE, (0, 0, 0) Server [] tips[ALL_NODES, ALL_SUCCEEDED];
     SlowlogHelp "slowlog|help" 2 LOADING | STALE, (0, 0, 0) Server [];
+    Module "module" -2 CONTAINER, (0, 0, 0) Server [];
+    ModuleHelp "module|help" 2 LOADING | STALE, (0, 0, 0) Server [];
+    ModuleList "module|list" 2 ADMIN | NOSCRIPT, (0, 0, 0) Server [] tips[NONDET_ORDER];
+    ModuleLoad "module|load" -3 ADMIN | NOSCRIPT | NO_ASYNC_LOADING | PROTECTED, (0, 0, 0) Server [];
+    ModuleLoadEx "module|loadex" -3 ADMIN | NOSCRIPT | NO_ASYNC_LOADING | PROTECTED, (0, 0, 0) Server [];
+    ModuleUnload "module|unload" 3 ADMIN | NOSCRIPT | NO_ASYNC_LOADING | PROTECTED, (0, 0, 0) Server [];
     Latency "latency" -2 CONTAINER, (0, 0, 0) Server [];
     LatencyLatest "latency|latest" 2 ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0) Server [] tips[NONDET, ALL_NODES, RES_SPECIAL];
     LatencyReset "latency|reset" -2 ADMIN | NOSCRIPT | LOADING | STALE, (0, 0, 0) Server [] tips[ALL_NODES, ALL_SUCCEEDED];

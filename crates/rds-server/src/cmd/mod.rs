@@ -19,6 +19,7 @@ pub mod lcs;
 pub mod list;
 pub mod longdouble;
 pub mod memory;
+pub mod module;
 pub mod persist;
 pub mod pubsub;
 pub mod repl;
@@ -242,6 +243,12 @@ pub fn handler(id: CommandId) -> Handler {
         ConfigResetStat => server::config_resetstat,
         ConfigRewrite => server::config_rewrite,
         ConfigHelp => server::config_help,
+        Module => server::container,
+        ModuleHelp => module::help,
+        ModuleList => module::list,
+        ModuleLoad => module::load,
+        ModuleLoadEx => module::loadex,
+        ModuleUnload => module::unload,
         Time => server::time,
         Shutdown => server::shutdown,
         Debug => debug::debug,
