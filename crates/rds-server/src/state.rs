@@ -424,8 +424,8 @@ impl ServerState {
         }
     }
 
-    /// Keeps the tracking table within `tracking-table-max-keys`: before every command of a tracking
-    /// client's server, and in the cron, as Redis does.
+    /// Keeps the tracking table within `tracking-table-max-keys`; called before every command while
+    /// any client tracks, and by the cron, as in Redis.
     pub fn tracking_limit(&mut self) {
         if self.tracking.key_count() > 0 {
             self.tracking.enforce_limit(&mut self.clients, self.settings.tracking_table_max_keys);

@@ -326,16 +326,19 @@ impl Tracking {
             self.over_limit_runs = 0;
             return;
         }
+        // Victims in the table's own (randomly seeded) order, collected in one pass: Redis walks
+        // its radix tree at random.
         let effort = 100 * (self.over_limit_runs + 1);
-        for _ in 0..effort {
-            let Some(key) = self.table.keys().next().cloned() else { break };
+        let excess = self.table.len() - max_keys;
+        let victims: Vec<Bytes> = self.table.keys().take(effort.min(excess)).cloned().collect();
+        for key in victims {
             self.invalidate(clients, &key, false, false);
-            if self.table.len() <= max_keys {
-                self.over_limit_runs = 0;
-                return;
-            }
         }
-        self.over_limit_runs += 1;
+        if self.table.len() <= max_keys {
+            self.over_limit_runs = 0;
+        } else {
+            self.over_limit_runs += 1;
+        }
     }
 
     /// Delivers one invalidation for tracking client `id` (Redis's `sendTrackingMessage`).
