@@ -5,7 +5,7 @@
 //!   standard 11-character geohash.
 //! - [`shape`]: search shapes (radius or box), distances on the sphere, the cells a search scans.
 //! - [`search`]: finding the points of a sorted set within a shape, and ordering them.
-//! - [`sort`]: the two sort algorithms Redis orders results with, so ties come out the same.
+//! - [`sort`]: glibc's merge sort, which orders full results as Redis does (ties included).
 //! - [`text`]: how distances and coordinates print.
 //!
 //! The server's GEO commands parse arguments and write replies; everything numeric lives here.

@@ -22,6 +22,7 @@ pub mod intset;
 pub mod list;
 pub mod num;
 pub mod packed;
+pub mod pqsort;
 pub mod rng;
 pub mod set;
 pub mod siphash;

@@ -3,13 +3,12 @@
 //! `GET key->field`), window the result (`LIMIT`) and store it as a list (`STORE`).
 //!
 //! Orderings reproduce Redis 7.0 exactly, ties included: a full sort is glibc's `qsort`, a stable
-//! merge sort (so `sort_by`); BY with a partial LIMIT uses Redis's partial quicksort ([`pqsort`]),
+//! merge sort (so `sort_by`); BY with a partial LIMIT uses Redis's partial quicksort (`rds_storage::pqsort`),
 //! whose order of equal elements only that algorithm gives. Numeric scores are C `strtod` results
 //! ([`strtod`]); ALPHA compares C strings byte-wise (`strcoll` in the C/C.UTF-8 locale stops at a NUL
 //! byte), except with STORE, where Redis compares the full binary strings.
 
 mod pattern;
-mod pqsort;
 mod strtod;
 #[cfg(test)]
 mod tests;
@@ -304,7 +303,7 @@ fn order(opts: &Options, vector: &mut Vector, start: i64, end: i64) {
     };
     let len = i64::try_from(items.len()).unwrap_or(i64::MAX);
     if by_pattern && (start != 0 || end != len - 1) {
-        pqsort::partial_sort(items, start, end, &mut compare);
+        rds_storage::pqsort::partial_sort(items, start, end, &mut compare);
     } else {
         items.sort_by(compare);
     }

@@ -6,7 +6,8 @@ use std::cmp::Ordering;
 
 use super::hash::{decode_score, HashBits};
 use super::shape::{search_cells, Shape};
-use super::sort::{merge_sort, partial_sort};
+use super::sort::merge_sort;
+use crate::pqsort::partial_sort;
 use crate::zset::{Limit, ScoreRange, ZSet};
 
 /// One point found by a search.
@@ -91,12 +92,13 @@ fn by_distance(a: &GeoPoint, b: &GeoPoint) -> Ordering {
 /// is returned, a partial one (only the first `returned` ranks) otherwise.
 pub fn sort_points(points: &mut [GeoPoint], order: SortOrder, returned: usize) {
     let descending = |a: &GeoPoint, b: &GeoPoint| by_distance(a, b).reverse();
+    let last = i64::try_from(returned).unwrap_or(i64::MAX) - 1;
     match order {
         SortOrder::Unsorted => {}
         SortOrder::Ascending if returned >= points.len() => merge_sort(points, &by_distance),
         SortOrder::Descending if returned >= points.len() => merge_sort(points, &descending),
-        SortOrder::Ascending => partial_sort(points, 0, returned.saturating_sub(1), &by_distance),
-        SortOrder::Descending => partial_sort(points, 0, returned.saturating_sub(1), &descending),
+        SortOrder::Ascending => partial_sort(points, 0, last, &mut by_distance),
+        SortOrder::Descending => partial_sort(points, 0, last, &mut |a: &GeoPoint, b: &GeoPoint| descending(a, b)),
     }
 }
 

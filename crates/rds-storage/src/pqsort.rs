@@ -1,12 +1,13 @@
-//! The partial quicksort Redis's SORT uses when BY and LIMIT are both given: Bentley and McIlroy's
-//! "Engineering a Sort Function" (the BSD libc qsort), which skips partitions that lie entirely
-//! outside the requested window.
+//! Redis's `pqsort`, the partial quicksort SORT uses when BY and LIMIT are both given and the GEO
+//! searches use with COUNT: Bentley and McIlroy's "Engineering a Sort Function" (the NetBSD libc
+//! qsort), which skips partitions that lie entirely outside the requested window.
 //!
 //! Why not `sort_by`: the algorithm is not stable, so elements that compare equal (BY keys that are
 //! missing or equal under ALPHA) come out in an order only this exact algorithm reproduces. Every
 //! choice below (pivot by median of three or ninther, the equal-to-pivot runs moved to the ends,
-//! insertion sort below 7 elements) is what fixes that order. Redis 7.0's copy has no switch to
-//! insertion sort after a pass without swaps (later BSD versions do), and neither has this one.
+//! insertion sort below 7 elements) is what fixes that order. Redis 7.0.15's copy (NetBSD qsort.c
+//! 1.19) has no switch to insertion sort after a pass without swaps, and neither has this one:
+//! later Redis versions added it, and it changes which of several equal elements come first.
 //! Partitions are kept on an explicit stack: they are disjoint, so the order in which they are
 //! finished does not change the result, and a hostile input cannot exhaust the call stack.
 
@@ -180,6 +181,17 @@ mod tests {
                 assert_eq!(v[first..=last], sorted[first..=last], "n={n} first={first} last={last}");
             }
         }
+    }
+
+    #[test]
+    fn equal_elements_come_out_as_from_redis_7_0_pqsort() {
+        // Expected tags from Redis 7.0.15's pqsort.c compiled as is, `pqsort(v, 8, .., 0, 5)`: a
+        // pass without swaps is partitioned further, not finished by insertion sort (that switch
+        // came in later Redis versions and orders the two 1s the other way round).
+        let mut v: Vec<(u8, usize)> = [3u8, 2, 1, 0, 1, 4, 5, 5].into_iter().zip(0..).collect();
+        partial_sort(&mut v, 0, 5, &mut |a: &(u8, usize), b: &(u8, usize)| a.0.cmp(&b.0));
+        let tags: Vec<usize> = v.iter().map(|&(_, tag)| tag).collect();
+        assert_eq!(tags[..6], [3, 4, 2, 1, 0, 5]);
     }
 
     #[test]
