@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use bytes::{Bytes, BytesMut};
 use rds_resp::{Protocol, ReplyBuf};
+use rds_storage::cstr::c_str_lossy;
 
 use crate::client::{ClientKind, ClientRecord, ClientRegistry};
 
@@ -159,15 +160,15 @@ impl Tracking {
             if let Some(other) = existing.iter().find(|other| overlaps(other, prefix)) {
                 return Some(format!(
                     "Prefix '{}' overlaps with an existing prefix '{}'. Prefixes for a single client must not overlap.",
-                    c_string(prefix),
-                    c_string(other)
+                    c_str_lossy(prefix),
+                    c_str_lossy(other)
                 ));
             }
             if let Some(other) = prefixes[i + 1..].iter().find(|other| overlaps(prefix, other)) {
                 return Some(format!(
                     "Prefix '{}' overlaps with another provided prefix '{}'. Prefixes for a single client must not overlap.",
-                    c_string(prefix),
-                    c_string(other)
+                    c_str_lossy(prefix),
+                    c_str_lossy(other)
                 ));
             }
         }
@@ -412,12 +413,6 @@ impl Tracking {
             record.push(&out.buf);
         }
     }
-}
-
-/// A prefix as Redis's `%s` prints it: up to the first NUL byte.
-fn c_string(bytes: &[u8]) -> String {
-    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
-    String::from_utf8_lossy(&bytes[..end]).into_owned()
 }
 
 #[cfg(test)]

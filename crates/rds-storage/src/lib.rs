@@ -12,6 +12,7 @@
 //! expired keys are queued in [`Db::expired`] for the server to propagate.
 
 pub mod compact;
+pub mod cstr;
 pub mod db;
 pub mod dict;
 pub mod geo;

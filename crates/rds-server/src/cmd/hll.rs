@@ -185,7 +185,7 @@ pub fn pfdebug(ctx: &mut Ctx) -> CmdResult {
         ctx.out().int(i64::from(converted));
     } else {
         // Redis prints the subcommand with %s: up to its first NUL byte.
-        let name = String::from_utf8_lossy(sub.split(|&b| b == 0).next().unwrap_or(&[])).into_owned();
+        let name = rds_storage::cstr::c_str_lossy(sub);
         return Err(CommandError::err(format!("Unknown PFDEBUG subcommand '{name}'")));
     }
     Ok(())

@@ -23,7 +23,8 @@ use crate::ctx::Ctx;
 use crate::error::{CmdResult, CommandError};
 use crate::notify::{GENERIC, LIST};
 
-use pattern::{c_str, lookup_by_pattern, reply_get, Pattern};
+use pattern::{lookup_by_pattern, reply_get, Pattern};
+use rds_storage::cstr::c_str;
 
 /// SORT key [BY pattern] [LIMIT offset count] [GET pattern ...] [ASC|DESC] [ALPHA] [STORE destination]
 pub fn sort(ctx: &mut Ctx) -> CmdResult {

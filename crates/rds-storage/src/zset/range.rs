@@ -60,7 +60,7 @@ impl ScoreRange {
 /// terminator).
 fn parse_score_bound(arg: &[u8]) -> Option<(f64, bool)> {
     // `strtod` reads a C string: a NUL byte ends the argument.
-    let arg = arg.split(|&b| b == 0).next().unwrap_or_default();
+    let arg = crate::cstr::c_str(arg);
     let (exclusive, text) = match arg.split_first() {
         Some((b'(', rest)) => (true, rest),
         _ => (false, arg),

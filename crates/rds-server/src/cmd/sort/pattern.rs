@@ -5,14 +5,10 @@
 //! Redis scans patterns as C strings (`strchr`, `strstr`), so a NUL byte hides any `*` or `->` after
 //! it, while the prefix, postfix and field are still cut from the full binary pattern.
 
+use rds_storage::cstr::c_str;
 use rds_storage::Value;
 
 use crate::ctx::Ctx;
-
-/// The bytes up to the first NUL: what C string functions see.
-pub fn c_str(bytes: &[u8]) -> &[u8] {
-    bytes.iter().position(|&b| b == 0).map_or(bytes, |nul| &bytes[..nul])
-}
 
 /// A parsed BY or GET pattern.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,7 +9,7 @@
 /// The score SORT uses for `bytes`, or `None` when Redis reports "One or more scores can't be
 /// converted into double".
 pub fn sort_score(bytes: &[u8]) -> Option<f64> {
-    let text = bytes.iter().position(|&b| b == 0).map_or(bytes, |nul| &bytes[..nul]);
+    let text = rds_storage::cstr::c_str(bytes);
     let body_start = text.iter().position(|&b| !is_c_space(b)).unwrap_or(text.len());
     let body = &text[body_start..];
     let (negative, unsigned) = match body.first() {
