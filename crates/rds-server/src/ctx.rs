@@ -33,6 +33,17 @@ pub struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
+    /// A context for running `spec`'s handler on `argv`, nothing changed yet.
+    pub fn new(
+        server: &'a mut ServerState,
+        session: &'a mut Session,
+        argv: &'a [Bytes],
+        spec: &'static CommandSpec,
+        now_ms: u64,
+    ) -> Self {
+        Ctx { server, session, argv, spec, now_ms, changes: 0, effects: None, modified: None }
+    }
+
     /// The reply buffer.
     pub fn out(&mut self) -> &mut ReplyBuf {
         &mut self.session.reply

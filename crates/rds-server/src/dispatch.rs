@@ -273,7 +273,7 @@ pub fn call(server: &mut ServerState, session: &mut Session, argv: &[Bytes], spe
     let start_us = session.clock_us.unwrap_or_else(now_us);
     let now = start_us / 1000;
     let db_index = session.db;
-    let mut ctx = Ctx { server, session, argv, spec, now_ms: now, changes: 0, effects: None, modified: None };
+    let mut ctx = Ctx::new(server, session, argv, spec, now);
     let result = cmd::handler(spec.id)(&mut ctx);
     let Ctx { changes, effects, modified, .. } = ctx;
     if let Err(error) = &result {

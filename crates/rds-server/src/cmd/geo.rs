@@ -11,10 +11,12 @@ mod search;
 use bytes::Bytes;
 use rds_commands::CommandId;
 use rds_resp::ReplyBuf;
+use rds_storage::cstr::c_str;
 use rds_storage::geo::{hash, text};
 use rds_storage::zset::ZSet;
 use rds_storage::Value;
 
+use super::longdouble::LongDouble;
 use super::zset::parse_score;
 use crate::ctx::Ctx;
 use crate::error::{CmdResult, CommandError};
@@ -31,14 +33,9 @@ fn read_geo<'c>(ctx: &'c mut Ctx<'_>, key: &[u8]) -> Result<(Option<&'c ZSet>, &
     }
 }
 
-/// `arg` read as a C string: up to its first NUL byte.
-fn c_string(arg: &[u8]) -> &[u8] {
-    arg.split(|&b| b == 0).next().unwrap_or_default()
-}
-
 /// True when `arg`, read as a C string, equals `word` ignoring case (`strcasecmp`).
 fn is_word(arg: &[u8], word: &str) -> bool {
-    c_string(arg).eq_ignore_ascii_case(word.as_bytes())
+    c_str(arg).eq_ignore_ascii_case(word.as_bytes())
 }
 
 /// The metres in one `unit` (m, km, ft, mi, any case).
@@ -64,7 +61,7 @@ fn lon_lat_args(argv: &[Bytes], at: usize) -> Result<[f64; 2], CommandError> {
 
 /// An option argument cut at its first NUL byte, shared when it has none.
 fn argv_word(arg: &Bytes) -> Bytes {
-    arg.slice(..c_string(arg).len())
+    arg.slice(..c_str(arg).len())
 }
 
 /// The position of `member`, decoded from its score; `None` when it is not in the set.
@@ -75,7 +72,7 @@ fn member_position(zset: &ZSet, member: &[u8]) -> Option<[f64; 2]> {
 /// Writes a coordinate as Redis's `addReplyHumanLongDouble` does: a bulk string in RESP2, a double in
 /// RESP3, both with up to 17 decimals.
 fn reply_coordinate(out: &mut ReplyBuf, value: f64) {
-    let text = text::coordinate(value);
+    let text = LongDouble::from(value).to_human_string();
     if out.is_resp3() {
         out.raw(b",");
         out.raw(text.as_bytes());
@@ -123,16 +120,8 @@ pub fn geoadd(ctx: &mut Ctx) -> CmdResult {
         zadd_argv.push(Bytes::from(score.to_string()));
         zadd_argv.push(argv.get(at + 2).cloned().unwrap_or_default());
     }
-    let mut zadd = Ctx {
-        server: &mut *ctx.server,
-        session: &mut *ctx.session,
-        argv: &zadd_argv,
-        spec: rds_commands::spec(CommandId::ZAdd),
-        now_ms: ctx.now_ms,
-        changes: 0,
-        effects: None,
-        modified: None,
-    };
+    let spec = rds_commands::spec(CommandId::ZAdd);
+    let mut zadd = Ctx::new(&mut *ctx.server, &mut *ctx.session, &zadd_argv, spec, ctx.now_ms);
     super::zset::zadd(&mut zadd)?;
     let changes = zadd.changes;
     if changes > 0 {
@@ -144,17 +133,10 @@ pub fn geoadd(ctx: &mut Ctx) -> CmdResult {
 
 /// GEOPOS key [member ...]: each member's position, or a null array when it is missing.
 pub fn geopos(ctx: &mut Ctx) -> CmdResult {
-    let members = ctx.argv.get(2..).unwrap_or_default();
-    let key = ctx.arg(1);
-    let (zset, out) = read_geo(ctx, key)?;
-    out.array(members.len());
-    for member in members {
-        match zset.and_then(|zset| member_position(zset, member)) {
-            Some(position) => reply_position(out, position),
-            None => out.null_array(),
-        }
-    }
-    Ok(())
+    reply_per_member(ctx, |out, zset, member| match zset.and_then(|zset| member_position(zset, member)) {
+        Some(position) => reply_position(out, position),
+        None => out.null_array(),
+    })
 }
 
 /// GEODIST key member1 member2 [M|KM|FT|MI]: the distance with 4 decimals, or null when a member
@@ -180,15 +162,23 @@ pub fn geodist(ctx: &mut Ctx) -> CmdResult {
 
 /// GEOHASH key [member ...]: each member's 11-character geohash, or null when it is missing.
 pub fn geohash(ctx: &mut Ctx) -> CmdResult {
+    reply_per_member(ctx, |out, zset, member| {
+        match zset.and_then(|zset| zset.score(member)).and_then(hash::standard_geohash) {
+            Some(text) => out.bulk(&text),
+            None => out.null(),
+        }
+    })
+}
+
+/// Replies an array with one element per member named in arguments 2.., written by `each` from the
+/// sorted set at argument 1 (`None` when the key is missing).
+fn reply_per_member(ctx: &mut Ctx, each: impl Fn(&mut ReplyBuf, Option<&ZSet>, &[u8])) -> CmdResult {
     let members = ctx.argv.get(2..).unwrap_or_default();
     let key = ctx.arg(1);
     let (zset, out) = read_geo(ctx, key)?;
     out.array(members.len());
     for member in members {
-        match zset.and_then(|zset| zset.score(member)).and_then(hash::standard_geohash) {
-            Some(text) => out.bulk(&text),
-            None => out.null(),
-        }
+        each(out, zset, member);
     }
     Ok(())
 }

@@ -109,6 +109,30 @@ impl LongDouble {
     }
 }
 
+impl From<f64> for LongDouble {
+    /// The same value: every `f64` is exactly a `long double` (GEO coordinates are computed in
+    /// `double` and printed as `long double`).
+    fn from(value: f64) -> Self {
+        let negative = value.is_sign_negative();
+        let magnitude = if value.is_nan() {
+            Magnitude::NaN
+        } else if value.is_infinite() {
+            Magnitude::Infinite
+        } else if value == 0.0 {
+            Magnitude::Zero
+        } else {
+            let bits = value.to_bits();
+            let biased = i32::try_from((bits >> 52) & 0x7ff).unwrap_or(0);
+            let fraction = bits & ((1 << 52) - 1);
+            let (mantissa, exp) = if biased == 0 { (fraction, -1074) } else { (fraction | 1 << 52, biased - 1075) };
+            // Normalised to 64 bits: even f64 denormals are far above the x87 denormal range.
+            let shift = mantissa.leading_zeros();
+            Magnitude::Finite { mantissa: mantissa << shift, exp: exp - i32::try_from(shift).unwrap_or(0) }
+        };
+        LongDouble { negative, magnitude }
+    }
+}
+
 /// Integer digits and the 17 fraction digits (rounded half to even, like glibc) of `mantissa * 2^exp`.
 fn split_fixed(mantissa: u64, exp: i32) -> (String, u128) {
     const SCALE: u128 = 10u128.pow(FRACTION_DIGITS);
@@ -493,6 +517,19 @@ mod tests {
         let a = LongDouble::parse(a.as_bytes()).unwrap();
         let b = LongDouble::parse(b.as_bytes()).unwrap();
         a.plus(b).to_human_string()
+    }
+
+    #[test]
+    fn doubles_print_as_redis_prints_geo_coordinates() {
+        let human = |value: f64| LongDouble::from(value).to_human_string();
+        assert_eq!(human(13.361_389_338_970_184), "13.36138933897018433");
+        assert_eq!(human(180.0), "180");
+        assert_eq!(human(-180.0), "-180");
+        assert_eq!(human(85.051_128_78), "85.0511287799999991");
+        assert_eq!(human(-0.0), "0");
+        assert_eq!(human(0.5), "0.5");
+        assert_eq!(human(5e-324), "0");
+        assert_eq!(human(f64::INFINITY), "inf");
     }
 
     #[test]

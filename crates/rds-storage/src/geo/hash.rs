@@ -204,50 +204,37 @@ pub fn decode_score(score: f64) -> Option<[f64; 2]> {
     decode(LONG_RANGE, LAT_RANGE, hash).map(|area| area_center(&area))
 }
 
-/// Moves a hash one cell east (`d > 0`) or west (`d < 0`) along the longitude bits, wrapping.
-fn move_x(hash: &mut HashBits, d: i8) {
-    if d == 0 {
-        return;
-    }
-    let shift = 64 - u32::from(hash.step) * 2;
-    let mut x = hash.bits & 0xAAAA_AAAA_AAAA_AAAA;
-    let y = hash.bits & 0x5555_5555_5555_5555;
-    let zz = 0x5555_5555_5555_5555u64 >> shift;
-    if d > 0 {
-        x = x.wrapping_add(zz.wrapping_add(1));
-    } else {
-        x |= zz;
-        x = x.wrapping_sub(zz.wrapping_add(1));
-    }
-    x &= 0xAAAA_AAAA_AAAA_AAAAu64 >> shift;
-    hash.bits = x | y;
-}
+/// Bits of the interleaved hash that carry the longitude (odd positions) and the latitude.
+const LONGITUDE_BITS: u64 = 0xAAAA_AAAA_AAAA_AAAA;
+const LATITUDE_BITS: u64 = 0x5555_5555_5555_5555;
 
-/// Moves a hash one cell north (`d > 0`) or south (`d < 0`) along the latitude bits, wrapping.
-fn move_y(hash: &mut HashBits, d: i8) {
+/// Moves a hash one cell forwards (`d > 0`) or backwards (`d < 0`) along the coordinate whose bits
+/// are `moving` (east/west for [`LONGITUDE_BITS`], north/south for [`LATITUDE_BITS`]), wrapping.
+/// The other coordinate's bits are set in the moving lane during the add, so carries cross them.
+fn move_along(hash: &mut HashBits, d: i8, moving: u64) {
     if d == 0 {
         return;
     }
     let shift = 64 - u32::from(hash.step) * 2;
-    let x = hash.bits & 0xAAAA_AAAA_AAAA_AAAA;
-    let mut y = hash.bits & 0x5555_5555_5555_5555;
-    let zz = 0xAAAA_AAAA_AAAA_AAAAu64 >> shift;
+    let mut lane = hash.bits & moving;
+    let fixed = hash.bits & !moving;
+    let carry = !moving >> shift;
     if d > 0 {
-        y = y.wrapping_add(zz.wrapping_add(1));
+        lane = lane.wrapping_add(carry.wrapping_add(1));
     } else {
-        y |= zz;
-        y = y.wrapping_sub(zz.wrapping_add(1));
+        lane |= carry;
+        lane = lane.wrapping_sub(carry.wrapping_add(1));
     }
-    y &= 0x5555_5555_5555_5555u64 >> shift;
-    hash.bits = x | y;
+    lane &= moving >> shift;
+    hash.bits = lane | fixed;
 }
 
 /// The eight cells around `hash` (`geohashNeighbors`); `hash.step` must be 1 to 32.
 pub fn neighbors(hash: HashBits) -> Neighbors {
     let shifted = |dx: i8, dy: i8| {
         let mut cell = hash;
-        move_x(&mut cell, dx);
-        move_y(&mut cell, dy);
+        move_along(&mut cell, dx, LONGITUDE_BITS);
+        move_along(&mut cell, dy, LATITUDE_BITS);
         cell
     };
     Neighbors {

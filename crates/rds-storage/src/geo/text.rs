@@ -1,6 +1,6 @@
-//! How GEO replies print numbers: distances with 4 decimals (Redis's `fixedpoint_d2string`, which
-//! rounds `d * 10^4` to an integer first), coordinates with 17 decimals and no trailing zeros (a
-//! `long double` printed with `%.17Lf`, then trimmed).
+//! How GEO replies print distances: 4 decimals, as Redis's `fixedpoint_d2string` does (it rounds
+//! `d * 10^4` to an integer first). Coordinates print as a `long double` with `%.17Lf`, trimmed,
+//! which the server's `LongDouble` already does for INCRBYFLOAT.
 
 /// A distance as GEODIST and WITHDIST print it: `d * 10000` rounded half to even (`llrint`), then
 /// written with 4 decimals.
@@ -22,20 +22,6 @@ pub fn distance(d: f64) -> String {
     }
 }
 
-/// A coordinate as GEOPOS and WITHCOORD print it: the exact value with 17 decimals, trailing zeros
-/// (and a trailing dot) removed, `-0` printed as `0`.
-pub fn coordinate(value: f64) -> String {
-    let mut text = format!("{value:.17}");
-    if text.contains('.') {
-        let kept = text.trim_end_matches('0').trim_end_matches('.').len();
-        text.truncate(kept);
-    }
-    if text == "-0" {
-        text = "0".to_string();
-    }
-    text
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,15 +36,5 @@ mod tests {
         // Ties of the scaled value go to even, like llrint.
         assert_eq!(distance(0.000_25), "0.0002");
         assert_eq!(distance(f64::NAN), "-922337203685477.5808");
-    }
-
-    #[test]
-    fn coordinates_trim_zeros() {
-        assert_eq!(coordinate(13.361_389_338_970_184), "13.36138933897018433");
-        assert_eq!(coordinate(180.0), "180");
-        assert_eq!(coordinate(-180.0), "-180");
-        assert_eq!(coordinate(85.051_128_78), "85.0511287799999991");
-        assert_eq!(coordinate(-0.0), "0");
-        assert_eq!(coordinate(0.5), "0.5");
     }
 }

@@ -156,16 +156,7 @@ impl Replayer {
     /// Calls the handler with the clock at 0, so nothing counts as expired while loading.
     fn run(&mut self, state: &mut ServerState, argv: &[Bytes]) {
         let Resolved::Command(spec) = resolve(argv) else { return };
-        let mut ctx = Ctx {
-            server: state,
-            session: &mut self.session,
-            argv,
-            spec,
-            now_ms: 0,
-            changes: 0,
-            effects: None,
-            modified: None,
-        };
+        let mut ctx = Ctx::new(state, &mut self.session, argv, spec, 0);
         let _ = crate::cmd::handler(spec.id)(&mut ctx);
         self.session.reply.buf.clear();
         self.session.block = None;
