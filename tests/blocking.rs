@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use rds_testkit::diff::on_both;
 use rds_testkit::{require_python_redis, require_redis, wait_until, Client, ServerBuilder, TestServer};
 
 /// Our server binary.
@@ -23,21 +24,6 @@ fn rds() -> PathBuf {
 
 fn spawn(program: &Path) -> TestServer {
     ServerBuilder::new(program).args(["--save", "", "--appendonly", "no"]).spawn().unwrap()
-}
-
-/// Runs `scenario` on a fresh rds-server and, when installed, a fresh real Redis; asserts both
-/// transcripts are equal and returns ours.
-fn on_both(scenario: fn(u16) -> Vec<String>) -> Vec<String> {
-    let ours = {
-        let server = spawn(&rds());
-        scenario(server.port())
-    };
-    if let Some(bins) = require_redis() {
-        let server = spawn(&bins.server);
-        let theirs = scenario(server.port());
-        assert_eq!(ours, theirs, "rds-server and redis-server disagree");
-    }
-    ours
 }
 
 fn text(bytes: Vec<u8>) -> String {
@@ -94,7 +80,7 @@ fn fifo_scenario(port: u16) -> Vec<String> {
 
 #[test]
 fn waiters_on_one_key_are_served_first_blocked_first() {
-    let transcript = on_both(fifo_scenario);
+    let transcript = on_both(&rds(), fifo_scenario);
     let popped = |v: &str| format!("*2\r\n$1\r\nk\r\n$1\r\n{v}\r\n");
     assert_eq!(transcript[1..4], [popped("d"), popped("c"), popped("a")]);
     assert_eq!(transcript[4], "*1\r\n$1\r\nb\r\n");
@@ -128,7 +114,7 @@ fn timeout_scenario(port: u16) -> Vec<String> {
 
 #[test]
 fn fractional_timeouts_reply_null_after_the_timeout() {
-    let transcript = on_both(timeout_scenario);
+    let transcript = on_both(&rds(), timeout_scenario);
     for pair in transcript[..10].chunks(2) {
         assert_eq!(pair, ["*-1\r\n", "_\r\n"]);
     }
@@ -150,7 +136,7 @@ fn multi_scenario(port: u16) -> Vec<String> {
 
 #[test]
 fn a_push_inside_multi_wakes_the_waiter_only_after_exec() {
-    let transcript = on_both(multi_scenario);
+    let transcript = on_both(&rds(), multi_scenario);
     assert_eq!(transcript[3], "*2\r\n:1\r\n:2\r\n");
     assert_eq!(transcript[4], "*2\r\n$1\r\nk\r\n$1\r\nb\r\n");
     assert_eq!(transcript[5], "*1\r\n$1\r\na\r\n");
@@ -180,7 +166,7 @@ fn unblock_scenario(port: u16) -> Vec<String> {
 
 #[test]
 fn client_unblock_ends_a_wait_with_a_timeout_or_an_error() {
-    let transcript = on_both(unblock_scenario);
+    let transcript = on_both(&rds(), unblock_scenario);
     assert_eq!(
         transcript,
         [
@@ -221,7 +207,7 @@ fn disconnect_scenario(port: u16) -> Vec<String> {
 
 #[test]
 fn a_waiter_that_disconnects_does_not_lose_the_next_element() {
-    let transcript = on_both(disconnect_scenario);
+    let transcript = on_both(&rds(), disconnect_scenario);
     assert_eq!(
         transcript,
         [":2\r\n", "*2\r\n$1\r\nk\r\n$1\r\nx\r\n", "*1\r\n$1\r\ny\r\n", ":1\r\n", "*1\r\n$4\r\nkept\r\n"]

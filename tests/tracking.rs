@@ -8,29 +8,14 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
-use rds_testkit::{require_redis, wait_until, Client, ServerBuilder, TestServer};
+use rds_testkit::diff::on_both;
+use rds_testkit::{wait_until, Client};
 
 fn rds() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_rds-server"))
-}
-
-fn spawn(program: &Path) -> TestServer {
-    ServerBuilder::new(program).args(["--save", "", "--appendonly", "no"]).spawn().unwrap()
-}
-
-/// Runs `scenario` on a fresh rds-server and a fresh real Redis and asserts equal transcripts.
-fn on_both(scenario: fn(u16) -> Vec<String>) {
-    let ours = {
-        let server = spawn(&rds());
-        scenario(server.port())
-    };
-    let bins = require_redis().expect("redis-server is needed for the tracking interop tests");
-    let server = spawn(&bins.server);
-    let theirs = scenario(server.port());
-    assert_eq!(ours, theirs, "rds-server and redis-server disagree");
 }
 
 fn connect(port: u16) -> Client {
@@ -141,10 +126,10 @@ fn redirect_to_resp3_connection(port: u16) -> Vec<String> {
 
 #[test]
 fn invalidations_redirect_to_a_resp2_subscriber_and_report_a_broken_redirect() {
-    on_both(redirect_to_resp2_subscriber);
+    on_both(&rds(), redirect_to_resp2_subscriber);
 }
 
 #[test]
 fn broadcasts_redirect_to_a_resp3_connection_and_tracking_ends_with_the_connection() {
-    on_both(redirect_to_resp3_connection);
+    on_both(&rds(), redirect_to_resp3_connection);
 }

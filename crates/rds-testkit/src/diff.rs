@@ -202,3 +202,25 @@ pub fn run_script(script: &Script, resp3: bool, ours: Side<'_>, theirs: Side<'_>
     }
     found
 }
+
+/// Runs a multi-connection `scenario` (given the port) on a fresh `rds` server and on a fresh real
+/// redis-server 7.0, both without persistence, and asserts that their transcripts are equal;
+/// returns rds's. Without redis-server (outside CI) only rds runs.
+pub fn on_both<T: PartialEq + fmt::Debug>(rds: &std::path::Path, scenario: fn(u16) -> T) -> T {
+    let spawn = |program: &std::path::Path| {
+        crate::ServerBuilder::new(program)
+            .args(["--save", "", "--appendonly", "no"])
+            .spawn()
+            .unwrap_or_else(|error| panic!("{}: {error}", program.display()))
+    };
+    let ours = {
+        let server = spawn(rds);
+        scenario(server.port())
+    };
+    if let Some(bins) = crate::require_redis() {
+        let server = spawn(&bins.server);
+        let theirs = scenario(server.port());
+        assert_eq!(ours, theirs, "rds-server and redis-server disagree");
+    }
+    ours
+}
